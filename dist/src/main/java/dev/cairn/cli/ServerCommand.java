@@ -1,0 +1,131 @@
+package dev.cairn.cli;
+
+import dev.cairn.store.CairnServer;
+import dev.cairn.store.ConfigFiles;
+import dev.cairn.store.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code cairn server}: runs a server until SIGINT/SIGTERM. Flags win over config files. */
+@Command(name = "server", description = "Run a Cairn server (KV store and HTTP API).")
+final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = {"-dev", "--dev"}, description = "One node, data in a temp dir deleted on exit.")
+    boolean dev;
+
+    @Option(names = {"-data-dir", "--data-dir"}, paramLabel = "DIR", description = "Where the Raft log and snapshots live.")
+    Path dataDir;
+
+    @Option(names = {"-node", "--node"}, paramLabel = "NAME", description = "Node name (default: host name).")
+    String node;
+
+    @Option(names = {"-datacenter", "--datacenter"}, paramLabel = "DC", description = "Datacenter (default dc1).")
+    String datacenter;
+
+    @Option(names = {"-bind", "--bind"}, paramLabel = "ADDR", description = "Address for Raft (default 127.0.0.1).")
+    String bind;
+
+    @Option(names = {"-client", "--client"}, paramLabel = "ADDR", description = "Address for HTTP and DNS (default 127.0.0.1).")
+    String client;
+
+    @Option(names = {"-http-port", "--http-port"}, paramLabel = "N", description = "HTTP API port (default 8500, -1 disables).")
+    Integer httpPort;
+
+    @Option(names = {"-raft-port", "-server-port", "--raft-port"}, paramLabel = "N", description = "Raft port (default 8300).")
+    Integer raftPort;
+
+    @Option(names = {"-dns-port", "--dns-port"}, paramLabel = "N", description = "DNS port (default 8600, -1 disables).")
+    Integer dnsPort;
+
+    @Option(names = {"-bootstrap-expect", "--bootstrap-expect"}, paramLabel = "N", description = "Servers expected before bootstrapping.")
+    Integer bootstrapExpect;
+
+    @Option(names = {"-bootstrap", "--bootstrap"}, description = "Bootstrap a single-server cluster.")
+    boolean bootstrap;
+
+    @Option(names = {"-join", "--join", "-retry-join"}, paramLabel = "HOST:PORT", description = "Another server's Raft address (repeatable).")
+    List<String> join = new ArrayList<>();
+
+    @Option(names = {"-config-file", "--config-file"}, paramLabel = "FILE", description = "JSON config file (repeatable).")
+    List<Path> configFiles = new ArrayList<>();
+
+    @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "Directory of *.json config files (repeatable).")
+    List<Path> configDirs = new ArrayList<>();
+
+    @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = config();
+        CairnServer server;
+        try {
+            server = CairnServer.start(config);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "cairn-shutdown"));
+        System.out.println("cairn server ready: HTTP on " + config.clientAddr + ":" + server.httpPort()
+                + (config.dev ? " (-dev: data is thrown away on exit)" : ""));
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    ServerConfig config() throws Exception {
+        ServerConfig c = new ServerConfig();
+        try {
+            for (Path f : ConfigFiles.expand(configFiles, configDirs)) {
+                ConfigFiles.apply(f, c);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        c.dev |= dev;
+        if (dataDir != null) {
+            c.dataDir = dataDir;
+        }
+        if (node != null) {
+            c.nodeName = node;
+        }
+        if (datacenter != null) {
+            c.datacenter = datacenter;
+        }
+        if (bind != null) {
+            c.bind = bind;
+        }
+        if (client != null) {
+            c.clientAddr = client;
+        }
+        if (httpPort != null) {
+            c.httpPort = httpPort;
+        }
+        if (raftPort != null) {
+            c.raftPort = raftPort;
+        }
+        if (dnsPort != null) {
+            c.dnsPort = dnsPort;
+        }
+        if (bootstrapExpect != null) {
+            c.bootstrapExpect = bootstrapExpect;
+        }
+        c.bootstrap |= bootstrap;
+        c.join.addAll(join);
+        try {
+            c.validate();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return c;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.cairn.store;
+
+import dev.cairn.store.http.ApiContext;
+import dev.cairn.store.http.ApiServer;
+import dev.cairn.store.http.WatchHub;
+import dev.cairn.store.kv.KvHandler;
+import dev.cairn.store.kv.TxnHandler;
+import dev.cairn.store.raft.RaftNode;
+import dev.cairn.store.state.StoreState;
+import dev.cairn.store.status.StatusHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** One Cairn server: state, its Raft member and the HTTP API, started and stopped together. */
+public final class CairnServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CairnServer.class);
+
+    private final ServerConfig config;
+    private final StoreState state = new StoreState();
+    private final WatchHub hub = new WatchHub();
+    private RaftNode raft;
+    private ApiServer api;
+    private Path tempDir;
+
+    private CairnServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    public static CairnServer start(ServerConfig config) throws IOException {
+        config.validate();
+        CairnServer server = new CairnServer(config);
+        try {
+            server.doStart();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void doStart() throws IOException {
+        Path dataDir = config.dataDir;
+        if (config.dev && dataDir == null) {
+            tempDir = Files.createTempDirectory("cairn-dev-");
+            dataDir = tempDir;
+        }
+        Files.createDirectories(dataDir);
+        String node = config.nodeName != null ? config.nodeName : defaultNodeName();
+        checkNodeIdentity(dataDir, node);
+        int raftPort = config.raftPort == -1 ? freePort(config.bind) : config.raftPort;
+        RaftNode.Peer self = new RaftNode.Peer(node, config.bind + ":" + raftPort);
+        state.listener(hub);
+        raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self, List.of(self),
+                config.snapshotThreshold);
+        ApiContext ctx = new ApiContext(state, raft, hub, config.datacenter, node, config.maxValueBytes);
+        if (config.httpPort != -1) {
+            api = new ApiServer()
+                    .add(new KvHandler(ctx).route())
+                    .add(new TxnHandler(ctx).route())
+                    .addAll(new StatusHandler(ctx).routes());
+            api.start(config.clientAddr, config.httpPort);
+        }
+        LOG.info("server {} started: datacenter {}, raft {}, data {}", node, config.datacenter, self.address(),
+                config.dev && config.dataDir == null ? "in memory (-dev)" : dataDir);
+    }
+
+    /** A data dir belongs to one node: Raft knows its members by name. */
+    private static void checkNodeIdentity(Path dataDir, String node) throws IOException {
+        Path idFile = dataDir.resolve("node-name");
+        if (Files.exists(idFile)) {
+            String owner = Files.readString(idFile, StandardCharsets.UTF_8).trim();
+            if (!owner.equals(node)) {
+                throw new IllegalArgumentException("data dir " + dataDir + " belongs to node \"" + owner
+                        + "\"; start it with -node " + owner + " or use another -data-dir");
+            }
+        } else {
+            Files.writeString(idFile, node + "\n", StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String defaultNodeName() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            int dot = host.indexOf('.');
+            return dot > 0 ? host.substring(0, dot) : host;
+        } catch (IOException e) {
+            return "cairn";
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The HTTP port actually bound (useful with -http-port 0); -1 when HTTP is disabled. */
+    public int httpPort() {
+        return api == null ? -1 : api.port();
+    }
+
+    public StoreState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (raft != null) {
+            try {
+                raft.close();
+            } catch (IOException e) {
+                LOG.warn("raft did not stop cleanly: {}", e.toString());
+            }
+        }
+        if (tempDir != null) {
+            deleteTree(tempDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

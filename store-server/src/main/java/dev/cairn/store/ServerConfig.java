@@ -1,0 +1,62 @@
+package dev.cairn.store;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to run one server. Defaults follow Consul: HTTP 127.0.0.1:8500, DNS 8600, Raft 8300,
+ * datacenter dc1. A port of -1 disables that listener (Raft then uses a free loopback port, which
+ * only a lone server can do). Filled from config files first, then flags.
+ */
+public final class ServerConfig {
+
+    public boolean dev;
+    public Path dataDir;
+    public String nodeName;
+    public String datacenter = "dc1";
+    public String bind = "127.0.0.1";
+    public String clientAddr = "127.0.0.1";
+    public int httpPort = 8500;
+    public int raftPort = 8300;
+    public int dnsPort = 8600;
+    public int bootstrapExpect;
+    public boolean bootstrap;
+    public List<String> join = new ArrayList<>();
+    public long snapshotThreshold = 50_000;
+    public long maxValueBytes = 512 * 1024;
+
+    /** Fails fast with a message naming the bad value. */
+    public void validate() {
+        if (!dev && dataDir == null) {
+            throw new IllegalArgumentException("-data-dir is required (or use -dev for a throwaway in-memory server)");
+        }
+        checkPort("-http-port", httpPort);
+        checkPort("-raft-port", raftPort);
+        checkPort("-dns-port", dnsPort);
+        if (bootstrapExpect < 0) {
+            throw new IllegalArgumentException("-bootstrap-expect must be 0 or more, got " + bootstrapExpect);
+        }
+        if (bootstrapExpect > 1 || !join.isEmpty()) {
+            throw new IllegalArgumentException("clusters of several servers (-bootstrap-expect "
+                    + bootstrapExpect + ", -join) are not supported yet: run one server");
+        }
+        if (datacenter == null || !datacenter.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("invalid datacenter name \"" + datacenter
+                    + "\": use letters, digits, '-' and '_'");
+        }
+        if (nodeName != null && !nodeName.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("invalid node name \"" + nodeName
+                    + "\": use letters, digits, '.', '-' and '_'");
+        }
+        if (maxValueBytes <= 0) {
+            throw new IllegalArgumentException("kv_max_value_size must be positive, got " + maxValueBytes);
+        }
+    }
+
+    private static void checkPort(String flag, int port) {
+        if (port != -1 && (port < 0 || port > 65535)) {
+            throw new IllegalArgumentException(flag + " must be a port number (0-65535) or -1 to disable, got " + port);
+        }
+    }
+}

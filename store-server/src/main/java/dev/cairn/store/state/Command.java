@@ -1,0 +1,13 @@
+package dev.cairn.store.state;
+
+import dev.cairn.store.kv.KvOp;
+
+import java.util.List;
+
+/** A state change carried by the Raft log. Several commands share one log entry (group commit). */
+public sealed interface Command {
+
+    /** A KV transaction: plain PUT/DELETE/CAS are transactions of one operation. */
+    record KvTxn(List<KvOp> ops) implements Command {
+    }
+}

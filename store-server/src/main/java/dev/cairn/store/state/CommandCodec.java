@@ -1,0 +1,92 @@
+package dev.cairn.store.state;
+
+import dev.cairn.store.kv.Codec;
+import dev.cairn.store.kv.TxnResult;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes a batch of commands as one Raft log entry, and the batch's results as one reply, in the
+ * same order. A type byte leads each command so later tables can add command kinds.
+ */
+public final class CommandCodec {
+
+    private static final byte KV_TXN = 1;
+
+    private CommandCodec() {
+    }
+
+    /** One command, type byte first; a batch is a count followed by such encodings. */
+    public static byte[] encodeCommand(Command command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (command instanceof Command.KvTxn txn) {
+                out.writeByte(KV_TXN);
+                Codec.writeOps(out, txn.ops());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static byte[] encodeBatch(List<byte[]> encodedCommands) {
+        int size = 4;
+        for (byte[] c : encodedCommands) {
+            size += c.length;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size).putInt(encodedCommands.size());
+        encodedCommands.forEach(buf::put);
+        return buf.array();
+    }
+
+    public static List<Command> decodeBatch(byte[] data) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        int n = in.readInt();
+        List<Command> commands = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte type = in.readByte();
+            if (type != KV_TXN) {
+                throw new IOException("unknown command type " + type);
+            }
+            commands.add(new Command.KvTxn(Codec.readOps(in)));
+        }
+        return commands;
+    }
+
+    public static byte[] encodeResults(List<Object> results) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(results.size());
+            for (Object r : results) {
+                out.writeByte(KV_TXN);
+                Codec.writeResult(out, (TxnResult) r);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static List<Object> decodeResults(byte[] data) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        int n = in.readInt();
+        List<Object> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte type = in.readByte();
+            if (type != KV_TXN) {
+                throw new IOException("unknown result type " + type);
+            }
+            results.add(Codec.readResult(in));
+        }
+        return results;
+    }
+}

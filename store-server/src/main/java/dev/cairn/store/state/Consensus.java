@@ -1,0 +1,26 @@
+package dev.cairn.store.state;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** What the HTTP API needs from Raft; {@code RaftNode} implements it over Apache Ratis. */
+public interface Consensus {
+
+    /** Proposes a command; completes with its result once applied, in order with other writes. */
+    CompletableFuture<Object> submit(Command command);
+
+    /** Completes once local state holds every write acknowledged before the call. */
+    CompletableFuture<Void> readBarrier();
+
+    boolean knownLeader();
+
+    /** Milliseconds since the leader was last heard from; 0 on the leader. */
+    long lastContactMillis();
+
+    /** The leader's host:raft-port, if known. */
+    Optional<String> leaderAddress();
+
+    /** Every voting server's host:raft-port. */
+    List<String> peerAddresses();
+}

@@ -1,0 +1,87 @@
+package dev.cairn.store.state;
+
+import dev.cairn.store.kv.KvState;
+import dev.cairn.store.kv.TxnResult;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a server knows, in plain Java, changed only by {@link #apply} in Raft log order.
+ * Unit-testable without Raft: tests call apply with made-up indexes.
+ */
+public final class StoreState {
+
+    private static final int SNAPSHOT_FORMAT = 1;
+
+    private final KvState kv = new KvState();
+    private volatile long lastIndex;
+    private volatile ChangeListener listener = new ChangeListener() {
+        @Override
+        public void changed(java.util.Collection<String> watchKeys) {
+        }
+
+        @Override
+        public void everythingChanged() {
+        }
+    };
+
+    public KvState kv() {
+        return kv;
+    }
+
+    /** The Raft index of the last applied entry: the highest index any table can report. */
+    public long lastIndex() {
+        return lastIndex;
+    }
+
+    public void listener(ChangeListener listener) {
+        this.listener = listener;
+    }
+
+    /** Applies the commands of one Raft entry at {@code index}; results are in command order. */
+    public List<Object> apply(List<Command> commands, long index) {
+        List<Object> results = new ArrayList<>(commands.size());
+        List<String> changed = new ArrayList<>();
+        List<String> changedKeys = new ArrayList<>();
+        for (Command c : commands) {
+            if (c instanceof Command.KvTxn txn) {
+                changedKeys.clear();
+                TxnResult r = kv.apply(txn.ops(), index, changedKeys);
+                for (String k : changedKeys) {
+                    changed.add(WatchKeys.kv(k));
+                }
+                results.add(r);
+            }
+        }
+        lastIndex = Math.max(lastIndex, index);
+        if (!changed.isEmpty()) {
+            listener.changed(changed);
+        }
+        return results;
+    }
+
+    /** Marks an index as applied when its entry carried no commands (Raft configuration, no-ops). */
+    public void advance(long index) {
+        lastIndex = Math.max(lastIndex, index);
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(SNAPSHOT_FORMAT);
+        out.writeLong(lastIndex);
+        kv.writeTo(out);
+    }
+
+    public void readFrom(DataInput in) throws IOException {
+        int format = in.readInt();
+        if (format != SNAPSHOT_FORMAT) {
+            throw new IOException("unsupported snapshot format " + format);
+        }
+        lastIndex = in.readLong();
+        kv.readFrom(in);
+        listener.everythingChanged();
+    }
+}
