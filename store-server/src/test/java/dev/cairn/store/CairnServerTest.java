@@ -1,0 +1,80 @@
+package dev.cairn.store;
+
+import dev.cairn.store.kv.KvEntry;
+import dev.cairn.store.kv.KvOp;
+import dev.cairn.store.kv.TxnResult;
+import dev.cairn.store.state.Command;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The server in-process, through Ratis and HTTP: writes survive a restart, via log or snapshot. */
+class CairnServerTest {
+
+    @TempDir
+    Path data;
+
+    private ServerConfig config() {
+        ServerConfig c = new ServerConfig();
+        c.dataDir = data;
+        c.nodeName = "n1";
+        c.httpPort = 0;
+        c.raftPort = -1;
+        c.dnsPort = -1;
+        c.snapshotThreshold = 100;
+        return c;
+    }
+
+    private static String put(int port, String key, String value) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/kv/" + key))
+                .PUT(HttpRequest.BodyPublishers.ofString(value)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    @Test
+    void writesSurviveARestartThroughSnapshotsAndTheLog() throws Exception {
+        long lastIndex;
+        try (CairnServer server = CairnServer.start(config())) {
+            assertThat(put(server.httpPort(), "hello", "world")).isEqualTo("true");
+            for (int i = 0; i < 250; i++) {
+                put(server.httpPort(), "k/" + i, "v" + i);
+            }
+            lastIndex = server.state().kv().get("k/249").index();
+        }
+        try (Stream<Path> files = Files.walk(data)) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith("snapshot.")))
+                    .as("an automatic snapshot after %d entries", 100).isNotEmpty();
+        }
+
+        try (CairnServer again = CairnServer.start(config())) {
+            KvEntry hello = again.state().kv().get("hello").entries().get(0);
+            assertThat(new String(hello.value())).isEqualTo("world");
+            assertThat(again.state().kv().list("k/").entries()).hasSize(250);
+            assertThat(again.state().kv().get("k/249").index()).isEqualTo(lastIndex);
+            assertThat(put(again.httpPort(), "after", "x")).isEqualTo("true");
+            assertThat(again.state().kv().get("after").index()).isGreaterThan(lastIndex);
+        }
+    }
+
+    @Test
+    void aDataDirBelongsToOneNodeName() throws Exception {
+        try (CairnServer server = CairnServer.start(config())) {
+            assertThat(server.httpPort()).isPositive();
+        }
+        ServerConfig other = config();
+        other.nodeName = "n2";
+
+        assertThatThrownBy(() -> CairnServer.start(other)).hasMessageContaining("belongs to node \"n1\"");
+    }
+}
