@@ -1,11 +1,16 @@
 package dev.cairn.store;
 
+import dev.cairn.store.agent.AgentHandler;
+import dev.cairn.store.agent.SelfNode;
+import dev.cairn.store.catalog.CatalogHandler;
+import dev.cairn.store.catalog.HealthHandler;
 import dev.cairn.store.http.ApiContext;
 import dev.cairn.store.http.ApiServer;
 import dev.cairn.store.http.WatchHub;
 import dev.cairn.store.kv.KvHandler;
 import dev.cairn.store.kv.TxnHandler;
 import dev.cairn.store.raft.RaftNode;
+import dev.cairn.store.state.Command;
 import dev.cairn.store.state.StoreState;
 import dev.cairn.store.status.StatusHandler;
 import org.slf4j.Logger;
@@ -20,6 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** One Cairn server: state, its Raft member and the HTTP API, started and stopped together. */
@@ -33,6 +42,19 @@ public final class CairnServer implements AutoCloseable {
     private RaftNode raft;
     private ApiServer api;
     private Path tempDir;
+    private volatile boolean closed;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cairn-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public static final String VERSION = versionOf();
+
+    private static String versionOf() {
+        String v = CairnServer.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-dev";
+    }
 
     private CairnServer(ServerConfig config) {
         this.config = config;
@@ -64,16 +86,45 @@ public final class CairnServer implements AutoCloseable {
         state.listener(hub);
         raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self, List.of(self),
                 config.snapshotThreshold);
-        ApiContext ctx = new ApiContext(state, raft, hub, config.datacenter, node, config.maxValueBytes);
+        ApiContext ctx = new ApiContext(state, raft, hub, config.datacenter, node, nodeId(dataDir), config.bind,
+                config.maxValueBytes);
         if (config.httpPort != -1) {
             api = new ApiServer()
                     .add(new KvHandler(ctx).route())
                     .add(new TxnHandler(ctx).route())
-                    .addAll(new StatusHandler(ctx).routes());
+                    .addAll(new StatusHandler(ctx).routes())
+                    .addAll(new CatalogHandler(ctx).routes())
+                    .addAll(new HealthHandler(ctx).routes())
+                    .addAll(new AgentHandler(ctx, checkId -> { }, VERSION).routes());
             api.start(config.clientAddr, config.httpPort);
         }
+        registerSelf(ctx);
         LOG.info("server {} started: datacenter {}, raft {}, data {}", node, config.datacenter, self.address(),
                 config.dev && config.dataDir == null ? "in memory (-dev)" : dataDir);
+    }
+
+    /**
+     * Puts this server into the catalog with a passing serfHealth check, retrying until a leader
+     * accepts it (at start-up there may be none yet).
+     */
+    private void registerSelf(ApiContext ctx) {
+        raft.submit(new Command.Catalog(SelfNode.registration(ctx))).whenComplete((r, error) -> {
+            if (error != null && !closed) {
+                LOG.info("registering node {} in the catalog failed ({}); retrying", ctx.nodeName(), error.getMessage());
+                retries.schedule(() -> registerSelf(ctx), 1, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    /** A stable node ID, kept in the data dir like Consul's node-id file. */
+    private static String nodeId(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("node-id");
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        }
+        String id = UUID.randomUUID().toString();
+        Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+        return id;
     }
 
     /** A data dir belongs to one node: Raft knows its members by name. */
@@ -117,6 +168,8 @@ public final class CairnServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        retries.shutdownNow();
         if (api != null) {
             api.close();
         }

@@ -1,5 +1,6 @@
 package dev.cairn.store.state;
 
+import dev.cairn.store.catalog.CatalogCommand;
 import dev.cairn.store.kv.KvOp;
 
 import java.util.List;
@@ -9,5 +10,9 @@ public sealed interface Command {
 
     /** A KV transaction: plain PUT/DELETE/CAS are transactions of one operation. */
     record KvTxn(List<KvOp> ops) implements Command {
+    }
+
+    /** A change to nodes, services or checks. */
+    record Catalog(CatalogCommand command) implements Command {
     }
 }

@@ -1,5 +1,7 @@
 package dev.cairn.store.state;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.store.catalog.CatalogCommand;
 import dev.cairn.store.kv.Codec;
 import dev.cairn.store.kv.TxnResult;
 
@@ -20,6 +22,8 @@ import java.util.List;
 public final class CommandCodec {
 
     private static final byte KV_TXN = 1;
+    private static final byte CATALOG = 2;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private CommandCodec() {
     }
@@ -31,6 +35,9 @@ public final class CommandCodec {
             if (command instanceof Command.KvTxn txn) {
                 out.writeByte(KV_TXN);
                 Codec.writeOps(out, txn.ops());
+            } else if (command instanceof Command.Catalog c) {
+                out.writeByte(CATALOG);
+                Codec.writeBytes(out, JSON.writeValueAsBytes(c.command()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -54,10 +61,12 @@ public final class CommandCodec {
         List<Command> commands = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byte type = in.readByte();
-            if (type != KV_TXN) {
-                throw new IOException("unknown command type " + type);
+            switch (type) {
+                case KV_TXN -> commands.add(new Command.KvTxn(Codec.readOps(in)));
+                case CATALOG -> commands.add(new Command.Catalog(
+                        JSON.readValue(Codec.readBytes(in), CatalogCommand.class)));
+                default -> throw new IOException("unknown command type " + type);
             }
-            commands.add(new Command.KvTxn(Codec.readOps(in)));
         }
         return commands;
     }
@@ -67,8 +76,15 @@ public final class CommandCodec {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(results.size());
             for (Object r : results) {
-                out.writeByte(KV_TXN);
-                Codec.writeResult(out, (TxnResult) r);
+                if (r instanceof TxnResult txn) {
+                    out.writeByte(KV_TXN);
+                    Codec.writeResult(out, txn);
+                } else {
+                    CatalogCommand.Result c = (CatalogCommand.Result) r;
+                    out.writeByte(CATALOG);
+                    out.writeBoolean(c.ok());
+                    Codec.writeString(out, c.error());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -82,10 +98,11 @@ public final class CommandCodec {
         List<Object> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byte type = in.readByte();
-            if (type != KV_TXN) {
-                throw new IOException("unknown result type " + type);
+            switch (type) {
+                case KV_TXN -> results.add(Codec.readResult(in));
+                case CATALOG -> results.add(new CatalogCommand.Result(in.readBoolean(), Codec.readString(in)));
+                default -> throw new IOException("unknown result type " + type);
             }
-            results.add(Codec.readResult(in));
         }
         return results;
     }

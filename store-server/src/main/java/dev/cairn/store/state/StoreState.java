@@ -1,5 +1,8 @@
 package dev.cairn.store.state;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.store.catalog.CatalogState;
+import dev.cairn.store.kv.Codec;
 import dev.cairn.store.kv.KvState;
 import dev.cairn.store.kv.TxnResult;
 
@@ -17,7 +20,10 @@ public final class StoreState {
 
     private static final int SNAPSHOT_FORMAT = 1;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final KvState kv = new KvState();
+    private final CatalogState catalog = new CatalogState();
     private volatile long lastIndex;
     private volatile ChangeListener listener = new ChangeListener() {
         @Override
@@ -31,6 +37,10 @@ public final class StoreState {
 
     public KvState kv() {
         return kv;
+    }
+
+    public CatalogState catalog() {
+        return catalog;
     }
 
     /** The Raft index of the last applied entry: the highest index any table can report. */
@@ -55,6 +65,8 @@ public final class StoreState {
                     changed.add(WatchKeys.kv(k));
                 }
                 results.add(r);
+            } else if (c instanceof Command.Catalog cat) {
+                results.add(catalog.apply(cat.command(), index, changed));
             }
         }
         lastIndex = Math.max(lastIndex, index);
@@ -73,6 +85,7 @@ public final class StoreState {
         out.writeInt(SNAPSHOT_FORMAT);
         out.writeLong(lastIndex);
         kv.writeTo(out);
+        Codec.writeBytes(out, catalog.snapshot(JSON));
     }
 
     public void readFrom(DataInput in) throws IOException {
@@ -82,6 +95,7 @@ public final class StoreState {
         }
         lastIndex = in.readLong();
         kv.readFrom(in);
+        catalog.restore(JSON, Codec.readBytes(in));
         listener.everythingChanged();
     }
 }

@@ -12,4 +12,18 @@ public final class WatchKeys {
     public static String kv(String key) {
         return "kv/" + key;
     }
+
+    public static final String CATALOG_NODES = "catalog/nodes";
+    public static final String CATALOG_SERVICES = "catalog/services";
+    public static final String CATALOG_CHECKS = "catalog/checks";
+
+    /** A node, its services and its checks. */
+    public static String catalogNode(String node) {
+        return "catalog/node/" + node;
+    }
+
+    /** Every instance of a service, their checks, and the nodes they run on. */
+    public static String catalogService(String name) {
+        return "catalog/service/" + name;
+    }
 }

@@ -1,0 +1,89 @@
+package dev.cairn.store.agent;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cairn.store.catalog.CatalogJson;
+import dev.cairn.store.catalog.ServiceInstance;
+import dev.cairn.store.http.ApiContext;
+
+import java.io.IOException;
+
+/**
+ * {@code /v1/agent/self} and member objects. The Go client panics without Config.NodeName, and
+ * kiwi needs every Member field present, so all of them are always written.
+ */
+final class AgentJson {
+
+    private AgentJson() {
+    }
+
+    static void self(JsonGenerator g, ApiContext ctx, String version) throws IOException {
+        g.writeStartObject();
+        g.writeObjectFieldStart("Config");
+        g.writeStringField("Datacenter", ctx.datacenter());
+        g.writeStringField("PrimaryDatacenter", ctx.datacenter());
+        g.writeStringField("NodeName", ctx.nodeName());
+        g.writeStringField("NodeID", ctx.nodeId());
+        g.writeBooleanField("Server", true);
+        g.writeStringField("Revision", "cairn");
+        g.writeStringField("Version", version);
+        g.writeEndObject();
+        g.writeObjectFieldStart("DebugConfig");
+        g.writeEndObject();
+        g.writeObjectFieldStart("Coord");
+        g.writeNumberField("Adjustment", 0);
+        g.writeNumberField("Error", 1.5);
+        g.writeArrayFieldStart("Vec");
+        for (int i = 0; i < 8; i++) {
+            g.writeNumber(0);
+        }
+        g.writeEndArray();
+        g.writeNumberField("Height", 1.0e-5);
+        g.writeEndObject();
+        g.writeFieldName("Member");
+        String raftAddress = ctx.consensus().peerAddresses().stream()
+                .filter(p -> p.startsWith(ctx.nodeAddress() + ":")).findFirst().orElse(ctx.nodeAddress() + ":8300");
+        member(g, ctx, raftAddress, version);
+        g.writeObjectFieldStart("Meta");
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /** A server as a Consul member: serf status 1 (alive), protocol numbers as Consul 1.x reports. */
+    static void member(JsonGenerator g, ApiContext ctx, String raftAddress, String version) throws IOException {
+        int colon = raftAddress.lastIndexOf(':');
+        String host = colon < 0 ? raftAddress : raftAddress.substring(0, colon);
+        String port = colon < 0 ? "8300" : raftAddress.substring(colon + 1);
+        g.writeStartObject();
+        g.writeStringField("Name", raftAddress.equals(selfAddress(ctx)) ? ctx.nodeName() : raftAddress);
+        g.writeStringField("Addr", host);
+        g.writeNumberField("Port", Integer.parseInt(port));
+        g.writeObjectFieldStart("Tags");
+        g.writeStringField("role", "consul");
+        g.writeStringField("dc", ctx.datacenter());
+        g.writeStringField("port", port);
+        g.writeStringField("build", version);
+        g.writeStringField("vsn", "2");
+        g.writeStringField("id", ctx.nodeId());
+        g.writeEndObject();
+        g.writeNumberField("Status", 1);
+        g.writeNumberField("ProtocolMin", 1);
+        g.writeNumberField("ProtocolMax", 5);
+        g.writeNumberField("ProtocolCur", 2);
+        g.writeNumberField("DelegateMin", 2);
+        g.writeNumberField("DelegateMax", 5);
+        g.writeNumberField("DelegateCur", 4);
+        g.writeEndObject();
+    }
+
+    private static String selfAddress(ApiContext ctx) {
+        return ctx.consensus().peerAddresses().stream()
+                .filter(p -> p.startsWith(ctx.nodeAddress() + ":")).findFirst().orElse("");
+    }
+
+    static void serviceWithHash(JsonGenerator g, ServiceInstance s, String dc, String hash) throws IOException {
+        byte[] inner = dev.cairn.store.http.Responses.json(null, x -> CatalogJson.agentService(x, s, dc));
+        // the agent service object plus ContentHash, as Consul's /v1/agent/service/:id returns it
+        String json = new String(inner, java.nio.charset.StandardCharsets.UTF_8);
+        g.writeRawValue(json.substring(0, json.length() - 1) + ",\"ContentHash\":\"" + hash + "\"}");
+    }
+}

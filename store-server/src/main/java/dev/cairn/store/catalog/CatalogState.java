@@ -1,0 +1,438 @@
+package dev.cairn.store.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.store.state.WatchKeys;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Nodes, service instances and health checks, changed only by {@link #apply} in Raft order.
+ *
+ * <p>Every query reads a set of watch keys ({@link WatchKeys}); each watch key keeps the Raft
+ * index of the last change that touched it, and that index is what a blocking query on it
+ * reports. The indexes are never removed, so a deleted service's index stays put (it is its
+ * tombstone) and never goes backwards. A change to service {@code web} touches
+ * {@code catalog/service/web} only, so it never wakes a query on {@code db}.
+ */
+public final class CatalogState {
+
+    private final TreeMap<String, Node> nodes = new TreeMap<>();
+    /** node -> service id -> instance */
+    private final TreeMap<String, TreeMap<String, ServiceInstance>> services = new TreeMap<>();
+    /** node -> check id -> check */
+    private final TreeMap<String, TreeMap<String, HealthCheck>> checks = new TreeMap<>();
+    private final Map<String, Long> indexes = new HashMap<>();
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    // ---------------------------------------------------------------- writes
+
+    /** Applies a command at {@code index}; adds the watch keys it changed to {@code changed}. */
+    public CatalogCommand.Result apply(CatalogCommand command, long index, Collection<String> changed) {
+        lock.writeLock().lock();
+        try {
+            Touch touch = new Touch(index, changed);
+            if (command instanceof CatalogCommand.Register r) {
+                return register(r, touch);
+            } else if (command instanceof CatalogCommand.Deregister d) {
+                return deregister(d, touch);
+            } else if (command instanceof CatalogCommand.UpdateCheck u) {
+                return updateCheck(u, touch);
+            }
+            return CatalogCommand.Result.refused("unknown catalog command");
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Records that a watch key changed at this index. */
+    private final class Touch {
+        final long index;
+        final Collection<String> changed;
+
+        Touch(long index, Collection<String> changed) {
+            this.index = index;
+            this.changed = changed;
+        }
+
+        void key(String watchKey) {
+            indexes.put(watchKey, index);
+            changed.add(watchKey);
+        }
+
+        void node(String node) {
+            key(WatchKeys.CATALOG_NODES);
+            key(WatchKeys.catalogNode(node));
+        }
+
+        void service(String node, String name) {
+            key(WatchKeys.CATALOG_SERVICES);
+            key(WatchKeys.catalogService(name));
+            key(WatchKeys.catalogNode(node));
+        }
+
+        /** A check changed: its service, or for a node check every service on the node. */
+        void check(HealthCheck c) {
+            key(WatchKeys.CATALOG_CHECKS);
+            key(WatchKeys.catalogNode(c.node()));
+            if (!c.serviceId().isEmpty()) {
+                key(WatchKeys.catalogService(c.serviceName()));
+            } else {
+                servicesOn(c.node()).values().forEach(s -> key(WatchKeys.catalogService(s.service())));
+            }
+        }
+    }
+
+    private CatalogCommand.Result register(CatalogCommand.Register r, Touch touch) {
+        Node node = r.node();
+        ServiceInstance svc = r.service();
+        // validate everything before changing anything: a refused registration leaves no trace
+        for (HealthCheck c : r.checks()) {
+            if (!c.serviceId().isEmpty() && (svc == null || !svc.id().equals(c.serviceId()))
+                    && !servicesOn(node.name()).containsKey(c.serviceId())) {
+                return CatalogCommand.Result.refused("Missing service registration: check \"" + c.checkId()
+                        + "\" names service \"" + c.serviceId() + "\", which is not registered on node \""
+                        + node.name() + "\"");
+            }
+        }
+        Node existing = nodes.get(node.name());
+        if (existing == null) {
+            nodes.put(node.name(), node.indexed(touch.index, touch.index));
+            touch.node(node.name());
+        } else if (!r.skipNodeUpdate() && !node.sameAs(existing)) {
+            nodes.put(node.name(), node.indexed(existing.createIndex(), touch.index));
+            touch.node(node.name());
+            servicesOn(node.name()).values().forEach(s -> touch.key(WatchKeys.catalogService(s.service())));
+        }
+        if (svc != null) {
+            putService(node.name(), svc, touch);
+            if (r.replaceServiceChecks()) {
+                Set<String> keep = new TreeSet<>();
+                r.checks().forEach(c -> keep.add(c.checkId()));
+                checksOn(node.name()).values().removeIf(c -> {
+                    boolean drop = c.serviceId().equals(svc.id()) && !keep.contains(c.checkId());
+                    if (drop) {
+                        touch.check(c);
+                    }
+                    return drop;
+                });
+            }
+        }
+        for (HealthCheck c : r.checks()) {
+            putCheck(node.name(), c, touch);
+        }
+        return CatalogCommand.Result.OK;
+    }
+
+    private void putService(String nodeName, ServiceInstance svc, Touch touch) {
+        TreeMap<String, ServiceInstance> onNode = services.computeIfAbsent(nodeName, n -> new TreeMap<>());
+        ServiceInstance old = onNode.get(svc.id());
+        if (svc.sameAs(old)) {
+            return;
+        }
+        ServiceInstance stored = svc.indexed(nodeName, old == null ? touch.index : old.createIndex(), touch.index);
+        onNode.put(svc.id(), stored);
+        touch.service(nodeName, svc.service());
+        if (old != null && !old.service().equals(svc.service())) {
+            touch.service(nodeName, old.service());
+        }
+        // a service's checks carry its name and tags
+        for (HealthCheck c : List.copyOf(checksOn(nodeName).values())) {
+            if (c.serviceId().equals(svc.id())) {
+                HealthCheck updated = c.forService(stored);
+                if (!updated.sameAs(c)) {
+                    checksOn(nodeName).put(c.checkId(), updated.indexed(c.createIndex(), touch.index));
+                    touch.check(updated);
+                }
+            }
+        }
+    }
+
+    private void putCheck(String nodeName, HealthCheck c, Touch touch) {
+        HealthCheck check = c;
+        if (!c.serviceId().isEmpty()) {
+            check = c.forService(servicesOn(nodeName).get(c.serviceId()));
+        }
+        TreeMap<String, HealthCheck> onNode = checks.computeIfAbsent(nodeName, n -> new TreeMap<>());
+        HealthCheck old = onNode.get(check.checkId());
+        if (check.sameAs(old)) {
+            return;
+        }
+        onNode.put(check.checkId(), check.indexed(old == null ? touch.index : old.createIndex(), touch.index));
+        touch.check(check);
+        if (old != null && !old.serviceId().equals(check.serviceId())) {
+            touch.check(old);
+        }
+    }
+
+    private CatalogCommand.Result deregister(CatalogCommand.Deregister d, Touch touch) {
+        String nodeName = d.node();
+        if (!nodes.containsKey(nodeName)) {
+            return CatalogCommand.Result.OK;
+        }
+        if (d.checkId() != null && !d.checkId().isEmpty()) {
+            HealthCheck gone = checksOn(nodeName).remove(d.checkId());
+            if (gone != null) {
+                touch.check(gone);
+            }
+        } else if (d.serviceId() != null && !d.serviceId().isEmpty()) {
+            ServiceInstance gone = servicesOn(nodeName).remove(d.serviceId());
+            if (gone != null) {
+                touch.service(nodeName, gone.service());
+                checksOn(nodeName).values().removeIf(c -> {
+                    if (c.serviceId().equals(gone.id())) {
+                        touch.check(c);
+                        return true;
+                    }
+                    return false;
+                });
+            }
+        } else {
+            for (HealthCheck c : checksOn(nodeName).values()) {
+                touch.check(c);
+            }
+            for (ServiceInstance s : servicesOn(nodeName).values()) {
+                touch.service(nodeName, s.service());
+            }
+            nodes.remove(nodeName);
+            services.remove(nodeName);
+            checks.remove(nodeName);
+            touch.node(nodeName);
+        }
+        return CatalogCommand.Result.OK;
+    }
+
+    private CatalogCommand.Result updateCheck(CatalogCommand.UpdateCheck u, Touch touch) {
+        HealthCheck c = checksOn(u.node()).get(u.checkId());
+        if (c == null) {
+            return CatalogCommand.Result.refused("Unknown check ID \"" + u.checkId() + "\"");
+        }
+        if (c.status().equals(u.status()) && c.output().equals(u.output())) {
+            return CatalogCommand.Result.OK;
+        }
+        HealthCheck updated = c.with(u.status(), u.output()).indexed(c.createIndex(), touch.index);
+        checksOn(u.node()).put(c.checkId(), updated);
+        touch.check(updated);
+        return CatalogCommand.Result.OK;
+    }
+
+    private Map<String, ServiceInstance> servicesOn(String node) {
+        return services.getOrDefault(node, EMPTY_SERVICES);
+    }
+
+    private Map<String, HealthCheck> checksOn(String node) {
+        TreeMap<String, HealthCheck> m = checks.get(node);
+        return m != null ? m : new TreeMap<>();
+    }
+
+    private static final TreeMap<String, ServiceInstance> EMPTY_SERVICES = new TreeMap<>();
+
+    // ---------------------------------------------------------------- reads
+
+    /** A read's result and the index a blocking query on it reports (at least 1). */
+    public record Read<T>(T value, long index) {
+    }
+
+    /** One row of /v1/health/service: the instance, its node, node checks plus its own checks. */
+    public record ServiceEntry(Node node, ServiceInstance service, List<HealthCheck> checks) {
+        public String aggregateStatus() {
+            return HealthCheck.aggregate(checks);
+        }
+    }
+
+    public record NodeServices(Node node, List<ServiceInstance> services) {
+    }
+
+    public long index(String watchKey) {
+        lock.readLock().lock();
+        try {
+            return Math.max(1, indexes.getOrDefault(watchKey, 0L));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private long indexLocked(String watchKey) {
+        return Math.max(1, indexes.getOrDefault(watchKey, 0L));
+    }
+
+    public Read<List<Node>> nodes() {
+        lock.readLock().lock();
+        try {
+            return new Read<>(List.copyOf(nodes.values()), indexLocked(WatchKeys.CATALOG_NODES));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The node and its services, or a null value for an unknown node. */
+    public Read<NodeServices> node(String name) {
+        lock.readLock().lock();
+        try {
+            Node n = nodes.get(name);
+            NodeServices value = n == null ? null : new NodeServices(n, List.copyOf(servicesOn(name).values()));
+            return new Read<>(value, indexLocked(WatchKeys.catalogNode(name)));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Service name -> the sorted union of its instances' tags. */
+    public Read<Map<String, Set<String>>> services() {
+        lock.readLock().lock();
+        try {
+            Map<String, Set<String>> out = new TreeMap<>();
+            for (TreeMap<String, ServiceInstance> onNode : services.values()) {
+                for (ServiceInstance s : onNode.values()) {
+                    out.computeIfAbsent(s.service(), k -> new TreeSet<>()).addAll(s.tags());
+                }
+            }
+            return new Read<>(out, indexLocked(WatchKeys.CATALOG_SERVICES));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Every instance of a service with its node and checks, ordered by node then service id. */
+    public Read<List<ServiceEntry>> service(String name) {
+        lock.readLock().lock();
+        try {
+            List<ServiceEntry> out = new ArrayList<>();
+            for (Map.Entry<String, TreeMap<String, ServiceInstance>> onNode : services.entrySet()) {
+                for (ServiceInstance s : onNode.getValue().values()) {
+                    if (s.service().equals(name)) {
+                        List<HealthCheck> cs = new ArrayList<>();
+                        for (HealthCheck c : checksOn(onNode.getKey()).values()) {
+                            if (c.serviceId().isEmpty() || c.serviceId().equals(s.id())) {
+                                cs.add(c);
+                            }
+                        }
+                        out.add(new ServiceEntry(nodes.get(onNode.getKey()), s, cs));
+                    }
+                }
+            }
+            return new Read<>(out, indexLocked(WatchKeys.catalogService(name)));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public Read<List<HealthCheck>> checksOfNode(String node) {
+        lock.readLock().lock();
+        try {
+            return new Read<>(List.copyOf(checksOn(node).values()), indexLocked(WatchKeys.catalogNode(node)));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public Read<List<HealthCheck>> checksOfService(String name) {
+        lock.readLock().lock();
+        try {
+            List<HealthCheck> out = new ArrayList<>();
+            for (TreeMap<String, HealthCheck> onNode : checks.values()) {
+                for (HealthCheck c : onNode.values()) {
+                    if (!c.serviceId().isEmpty() && c.serviceName().equals(name)) {
+                        out.add(c);
+                    }
+                }
+            }
+            return new Read<>(out, indexLocked(WatchKeys.catalogService(name)));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Checks in a state ({@code any} for all), ordered by node then check id. */
+    public Read<List<HealthCheck>> checksInState(String state) {
+        lock.readLock().lock();
+        try {
+            List<HealthCheck> out = new ArrayList<>();
+            for (TreeMap<String, HealthCheck> onNode : checks.values()) {
+                for (HealthCheck c : onNode.values()) {
+                    if (state.equals("any") || c.status().equals(state)) {
+                        out.add(c);
+                    }
+                }
+            }
+            return new Read<>(out, indexLocked(WatchKeys.CATALOG_CHECKS));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One check, or null. */
+    public HealthCheck check(String node, String checkId) {
+        lock.readLock().lock();
+        try {
+            return checksOn(node).get(checkId);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One service instance, or null. */
+    public ServiceInstance serviceInstance(String node, String serviceId) {
+        lock.readLock().lock();
+        try {
+            return servicesOn(node).get(serviceId);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Every check on a node (for the agent's check runners). */
+    public List<HealthCheck> nodeChecks(String node) {
+        lock.readLock().lock();
+        try {
+            return List.copyOf(checksOn(node).values());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    private record Snapshot(List<Node> nodes, List<ServiceInstance> services, List<HealthCheck> checks,
+                            Map<String, Long> indexes) {
+    }
+
+    public byte[] snapshot(ObjectMapper json) throws IOException {
+        lock.readLock().lock();
+        try {
+            List<ServiceInstance> allServices = new ArrayList<>();
+            services.values().forEach(m -> allServices.addAll(m.values()));
+            List<HealthCheck> allChecks = new ArrayList<>();
+            checks.values().forEach(m -> allChecks.addAll(m.values()));
+            return json.writeValueAsBytes(new Snapshot(List.copyOf(nodes.values()), allServices, allChecks, indexes));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public void restore(ObjectMapper json, byte[] data) throws IOException {
+        Snapshot s = json.readValue(data, Snapshot.class);
+        lock.writeLock().lock();
+        try {
+            nodes.clear();
+            services.clear();
+            checks.clear();
+            indexes.clear();
+            s.nodes().forEach(n -> nodes.put(n.name(), n));
+            s.services().forEach(sv -> services.computeIfAbsent(sv.node(), k -> new TreeMap<>()).put(sv.id(), sv));
+            s.checks().forEach(c -> checks.computeIfAbsent(c.node(), k -> new TreeMap<>()).put(c.checkId(), c));
+            indexes.putAll(s.indexes());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}
