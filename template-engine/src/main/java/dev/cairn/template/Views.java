@@ -38,8 +38,10 @@ final class Views {
      */
     static Object of(Query query, List<?> answer) {
         return switch (query.kind()) {
-            case KEY -> exactKey(query, answer) == null ? query.defaultValue().orElse(null)
-                    : exactKey(query, answer).value();
+            case KEY -> {
+                KvEntry entry = exactKey(query, answer);
+                yield entry != null ? entry.value() : query.defaultValue().orElse(null);
+            }
             case KEY_EXISTS -> exactKey(query, answer) != null;
             case TREE -> entries(query, answer, false);
             case LS -> entries(query, answer, true);
