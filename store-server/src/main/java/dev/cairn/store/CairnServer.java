@@ -4,12 +4,15 @@ import dev.cairn.store.agent.AgentHandler;
 import dev.cairn.store.agent.SelfNode;
 import dev.cairn.store.catalog.CatalogHandler;
 import dev.cairn.store.catalog.HealthHandler;
+import dev.cairn.store.health.CheckScheduler;
 import dev.cairn.store.http.ApiContext;
 import dev.cairn.store.http.ApiServer;
 import dev.cairn.store.http.WatchHub;
 import dev.cairn.store.kv.KvHandler;
 import dev.cairn.store.kv.TxnHandler;
 import dev.cairn.store.raft.RaftNode;
+import dev.cairn.store.session.SessionHandler;
+import dev.cairn.store.session.SessionTimers;
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.StoreState;
 import dev.cairn.store.status.StatusHandler;
@@ -40,6 +43,8 @@ public final class CairnServer implements AutoCloseable {
     private final StoreState state = new StoreState();
     private final WatchHub hub = new WatchHub();
     private RaftNode raft;
+    private SessionTimers sessionTimers;
+    private CheckScheduler checks;
     private ApiServer api;
     private Path tempDir;
     private volatile boolean closed;
@@ -86,8 +91,10 @@ public final class CairnServer implements AutoCloseable {
         state.listener(hub);
         raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self, List.of(self),
                 config.snapshotThreshold);
+        sessionTimers = SessionTimers.start(state.sessions(), raft);
         ApiContext ctx = new ApiContext(state, raft, hub, config.datacenter, node, nodeId(dataDir), config.bind,
                 config.maxValueBytes);
+        checks = new CheckScheduler(ctx, config.checkReapInterval, config.minDeregisterCriticalAfter);
         if (config.httpPort != -1) {
             api = new ApiServer()
                     .add(new KvHandler(ctx).route())
@@ -95,10 +102,12 @@ public final class CairnServer implements AutoCloseable {
                     .addAll(new StatusHandler(ctx).routes())
                     .addAll(new CatalogHandler(ctx).routes())
                     .addAll(new HealthHandler(ctx).routes())
-                    .addAll(new AgentHandler(ctx, checkId -> { }, VERSION).routes());
+                    .addAll(new AgentHandler(ctx, checks, VERSION).routes())
+                    .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes());
             api.start(config.clientAddr, config.httpPort);
         }
         registerSelf(ctx);
+        checks.start();
         LOG.info("server {} started: datacenter {}, raft {}, data {}", node, config.datacenter, self.address(),
                 config.dev && config.dataDir == null ? "in memory (-dev)" : dataDir);
     }
@@ -170,6 +179,12 @@ public final class CairnServer implements AutoCloseable {
     public void close() {
         closed = true;
         retries.shutdownNow();
+        if (checks != null) {
+            checks.close();
+        }
+        if (sessionTimers != null) {
+            sessionTimers.close();
+        }
         if (api != null) {
             api.close();
         }

@@ -25,6 +25,15 @@ public final class ServerConfig {
     public List<String> join = new ArrayList<>();
     public long snapshotThreshold = 50_000;
     public long maxValueBytes = 512 * 1024;
+    /**
+     * Shortest session TTL accepted, Consul's 10 s. Not a flag or config-file setting: tests lower
+     * it so that TTL expiry can be watched in seconds.
+     */
+    public java.time.Duration minSessionTtl = java.time.Duration.ofSeconds(10);
+    /** How often services whose checks stay critical are reaped (Consul: 30 s); lowered by tests. */
+    public java.time.Duration checkReapInterval = java.time.Duration.ofSeconds(30);
+    /** The floor under a check's DeregisterCriticalServiceAfter (Consul: 1 min); lowered by tests. */
+    public java.time.Duration minDeregisterCriticalAfter = java.time.Duration.ofMinutes(1);
 
     /** Fails fast with a message naming the bad value. */
     public void validate() {
@@ -51,6 +60,13 @@ public final class ServerConfig {
         }
         if (maxValueBytes <= 0) {
             throw new IllegalArgumentException("kv_max_value_size must be positive, got " + maxValueBytes);
+        }
+        if (checkReapInterval == null || checkReapInterval.isNegative() || checkReapInterval.isZero()) {
+            throw new IllegalArgumentException("-check-reap-interval must be positive, got " + checkReapInterval);
+        }
+        if (minDeregisterCriticalAfter == null || minDeregisterCriticalAfter.isNegative()) {
+            throw new IllegalArgumentException("-min-deregister-critical-after must not be negative, got "
+                    + minDeregisterCriticalAfter);
         }
     }
 

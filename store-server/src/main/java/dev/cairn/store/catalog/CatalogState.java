@@ -164,6 +164,10 @@ public final class CatalogState {
         }
         TreeMap<String, HealthCheck> onNode = checks.computeIfAbsent(nodeName, n -> new TreeMap<>());
         HealthCheck old = onNode.get(check.checkId());
+        if (check.status().equals(HealthCheck.UNCHANGED)) {
+            // re-registering must not flap a healthy check to critical until its next probe
+            check = old != null ? check.with(old.status(), old.output()) : check.with(HealthCheck.CRITICAL, "");
+        }
         if (check.sameAs(old)) {
             return;
         }

@@ -12,6 +12,11 @@ public record HealthCheck(String node, String checkId, String name, String statu
     public static final String WARNING = "warning";
     public static final String CRITICAL = "critical";
     public static final String MAINTENANCE = "maintenance";
+    /**
+     * In a registration only: no Status was given, so an existing check keeps its status and
+     * output (as a Consul agent does on re-registration) and a new one starts critical.
+     */
+    public static final String UNCHANGED = "";
 
     public HealthCheck {
         notes = notes == null ? "" : notes;

@@ -82,7 +82,7 @@ public final class Registrations {
             if (name.isEmpty()) {
                 name = "Service '" + svc.service() + "' check";
             }
-            checks.add(new HealthCheck(self.name(), id, name, status(c, HealthCheck.CRITICAL), c.text("Notes"), "",
+            checks.add(new HealthCheck(self.name(), id, name, status(c, HealthCheck.UNCHANGED), c.text("Notes"), "",
                     svc.id(), svc.service(), svc.tags(), definition(c), 0, 0));
         }
         return new CatalogCommand.Register(self, svc, checks, true, replaceChecks);
@@ -98,7 +98,7 @@ public final class Registrations {
         if (id.isEmpty()) {
             id = name;
         }
-        HealthCheck check = new HealthCheck(self.name(), id, name, status(req, HealthCheck.CRITICAL),
+        HealthCheck check = new HealthCheck(self.name(), id, name, status(req, HealthCheck.UNCHANGED),
                 req.text("Notes"), "", req.text("ServiceID"), "", List.of(), definition(req), 0, 0);
         return new CatalogCommand.Register(self, null, List.of(check), true, false);
     }

@@ -64,8 +64,16 @@ public final class Async {
             if (cause instanceof ApiException api) {
                 Responses.sendText(ex, api.status(), api.getMessage());
             } else {
-                Responses.sendText(ex, 500, "No cluster leader: " + cause.getMessage());
+                Responses.sendText(ex, 500, describe(cause));
             }
         }));
+    }
+
+    /** A 5xx body: Raft failures say there is no leader; anything else is named as it is. */
+    static String describe(Throwable cause) {
+        if (cause instanceof dev.cairn.store.raft.NoLeaderException) {
+            return "No cluster leader: " + cause.getMessage();
+        }
+        return "Internal error: " + cause;
     }
 }

@@ -72,7 +72,14 @@ public final class BlockingQuery {
 
     private void begin() {
         if (!options.blocking()) {
-            respond(query.get());
+            Answer a;
+            try {
+                a = query.get();
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            respond(a);
             return;
         }
         long waitMillis = options.waitTime().toMillis();
@@ -102,7 +109,11 @@ public final class BlockingQuery {
 
     private void timeout() {
         if (!answered.get()) {
-            respond(query.get());
+            try {
+                respond(query.get());
+            } catch (RuntimeException e) {
+                fail(e);
+            }
         }
     }
 
@@ -129,7 +140,7 @@ public final class BlockingQuery {
         if (cause instanceof ApiException api) {
             Responses.sendText(ex, api.status(), api.getMessage());
         } else {
-            Responses.sendText(ex, 500, "No cluster leader: " + cause.getMessage());
+            Responses.sendText(ex, 500, Async.describe(cause));
         }
     }
 

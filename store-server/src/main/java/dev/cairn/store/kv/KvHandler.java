@@ -149,6 +149,11 @@ public final class KvHandler {
         Async.readBody(ex, ctx.maxValueBytes(), "Value for key \"" + key + "\"", (e, body) -> {
             KvOp op;
             if (acquire != null) {
+                // lock-delay is the local clock's call, made before proposing (as Consul's kvsPreApply)
+                if (ctx.state().sessions().lockDelayed(key)) {
+                    Responses.sendBoolean(e, false);
+                    return;
+                }
                 op = new KvOp(KvOp.Verb.LOCK, key, body, flags, 0, acquire);
             } else if (release != null) {
                 op = new KvOp(KvOp.Verb.UNLOCK, key, body, flags, 0, release);

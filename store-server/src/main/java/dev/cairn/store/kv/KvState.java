@@ -5,10 +5,13 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
@@ -35,6 +38,8 @@ public final class KvState {
     private final NavigableMap<String, KvEntry> entries = new TreeMap<>();
     private final NavigableMap<String, Long> tombstones = new TreeMap<>();
     private long tombstoneFloor;
+    /** session -> keys it holds locked; derived from {@link #entries}, so not in snapshots. */
+    private final Map<String, NavigableSet<String>> lockedBy = new HashMap<>();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile Predicate<String> sessionIsValid = session -> false;
 
@@ -153,12 +158,15 @@ public final class KvState {
             String key = change.getKey();
             KvEntry now = change.getValue();
             if (now == null) {
-                if (entries.remove(key) != null) {
+                KvEntry gone = entries.remove(key);
+                if (gone != null) {
+                    unlocked(gone);
                     tombstones.put(key, index);
                     changedKeys.add(key);
                 }
             } else {
-                entries.put(key, now);
+                unlocked(entries.put(key, now));
+                locked(now);
                 tombstones.remove(key);
                 changedKeys.add(key);
             }
@@ -168,6 +176,46 @@ public final class KvState {
                 tombstoneFloor = Math.max(tombstoneFloor, deletedAt);
             }
             tombstones.clear();
+        }
+    }
+
+    private void locked(KvEntry e) {
+        if (e.locked()) {
+            lockedBy.computeIfAbsent(e.session(), s -> new TreeSet<>()).add(e.key());
+        }
+    }
+
+    private void unlocked(KvEntry e) {
+        if (e != null && e.locked()) {
+            NavigableSet<String> keys = lockedBy.get(e.session());
+            if (keys != null && keys.remove(e.key()) && keys.isEmpty()) {
+                lockedBy.remove(e.session());
+            }
+        }
+    }
+
+    /**
+     * Applies an invalidated session's behavior at {@code index} to every key it holds: release
+     * (clear Session, keep LockIndex) or, with {@code delete}, delete the keys. Returns the keys
+     * changed, in key order. Called by the session table in Raft order.
+     */
+    public List<String> invalidateSession(String session, boolean delete, long index) {
+        lock.writeLock().lock();
+        try {
+            NavigableSet<String> held = lockedBy.get(session);
+            if (held == null) {
+                return List.of();
+            }
+            Map<String, KvEntry> pending = new TreeMap<>();
+            for (String key : held) {
+                KvEntry e = entries.get(key);
+                pending.put(key, delete ? null : e.withLock("", e.lockIndex(), index));
+            }
+            List<String> changed = new ArrayList<>();
+            commit(pending, index, changed);
+            return changed;
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
@@ -196,11 +244,13 @@ public final class KvState {
         try {
             entries.clear();
             tombstones.clear();
+            lockedBy.clear();
             tombstoneFloor = in.readLong();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 KvEntry e = Codec.readEntry(in);
                 entries.put(e.key(), e);
+                locked(e);
             }
             int t = in.readInt();
             for (int i = 0; i < t; i++) {

@@ -39,7 +39,10 @@ public final class TxnHandler {
             QueryOptions options = QueryOptions.parse(ex, ctx.datacenter());
             Async.readBody(ex, MAX_BODY_BYTES, "Transaction", (e, body) -> {
                 List<KvOp> ops = parse(body);
-                if (ops.stream().anyMatch(op -> op.verb().writes())) {
+                TxnResult delayed = lockDelayed(ops);
+                if (delayed != null) {
+                    send(e, ops, delayed);
+                } else if (ops.stream().anyMatch(op -> op.verb().writes())) {
                     Async.answer(e, ctx.consensus().submit(new Command.KvTxn(ops)), r -> send(e, ops, (TxnResult) r));
                 } else {
                     CompletableFuture<Void> barrier = options.consistency() == Consistency.STALE
@@ -52,6 +55,18 @@ public final class TxnHandler {
                 }
             });
         });
+    }
+
+    /** A lock on a key in its lock-delay fails the transaction before it is proposed, as in Consul. */
+    private TxnResult lockDelayed(List<KvOp> ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            KvOp op = ops.get(i);
+            if (op.verb() == KvOp.Verb.LOCK && ctx.state().sessions().lockDelayed(op.key())) {
+                return TxnResult.rolledBack(List.of(new TxnResult.TxnError(i,
+                        "failed to lock key \"" + op.key() + "\" due to lock delay")), ctx.state().lastIndex());
+            }
+        }
+        return null;
     }
 
     static List<KvOp> parse(byte[] body) {
@@ -126,10 +141,12 @@ public final class TxnHandler {
         if (n == null || n.isNull()) {
             return 0;
         }
-        if (!n.canConvertToLong() || n.asLong() < 0) {
+        // flags and indexes are uint64 in Consul: accept the whole range, store as two's complement
+        java.math.BigInteger v = n.isIntegralNumber() ? n.bigIntegerValue() : null;
+        if (v == null || v.signum() < 0 || v.bitLength() > 64) {
             throw ApiException.badRequest("Operation " + op + ": " + name + " must be an unsigned integer, got " + n);
         }
-        return n.asLong();
+        return v.longValue();
     }
 
     private static void send(HttpServerExchange ex, List<KvOp> ops, TxnResult r) {

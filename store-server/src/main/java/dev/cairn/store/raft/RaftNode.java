@@ -150,6 +150,11 @@ public final class RaftNode implements Consensus, AutoCloseable {
     }
 
     @Override
+    public boolean isLeader() {
+        return info().isLeader();
+    }
+
+    @Override
     public List<String> peerAddresses() {
         return peers().stream().map(Peer::address).toList();
     }

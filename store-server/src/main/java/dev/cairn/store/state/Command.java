@@ -2,6 +2,7 @@ package dev.cairn.store.state;
 
 import dev.cairn.store.catalog.CatalogCommand;
 import dev.cairn.store.kv.KvOp;
+import dev.cairn.store.session.SessionCommand;
 
 import java.util.List;
 
@@ -14,5 +15,9 @@ public sealed interface Command {
 
     /** A change to nodes, services or checks. */
     record Catalog(CatalogCommand command) implements Command {
+    }
+
+    /** Creating or destroying a session. */
+    record Session(SessionCommand command) implements Command {
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.store.catalog.CatalogCommand;
 import dev.cairn.store.kv.Codec;
 import dev.cairn.store.kv.TxnResult;
+import dev.cairn.store.session.SessionCommand;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,6 +24,7 @@ public final class CommandCodec {
 
     private static final byte KV_TXN = 1;
     private static final byte CATALOG = 2;
+    private static final byte SESSION = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CommandCodec() {
@@ -38,6 +40,9 @@ public final class CommandCodec {
             } else if (command instanceof Command.Catalog c) {
                 out.writeByte(CATALOG);
                 Codec.writeBytes(out, JSON.writeValueAsBytes(c.command()));
+            } else if (command instanceof Command.Session s) {
+                out.writeByte(SESSION);
+                Codec.writeBytes(out, JSON.writeValueAsBytes(s.command()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -65,6 +70,8 @@ public final class CommandCodec {
                 case KV_TXN -> commands.add(new Command.KvTxn(Codec.readOps(in)));
                 case CATALOG -> commands.add(new Command.Catalog(
                         JSON.readValue(Codec.readBytes(in), CatalogCommand.class)));
+                case SESSION -> commands.add(new Command.Session(
+                        JSON.readValue(Codec.readBytes(in), SessionCommand.class)));
                 default -> throw new IOException("unknown command type " + type);
             }
         }
@@ -79,6 +86,10 @@ public final class CommandCodec {
                 if (r instanceof TxnResult txn) {
                     out.writeByte(KV_TXN);
                     Codec.writeResult(out, txn);
+                } else if (r instanceof SessionCommand.Result s) {
+                    out.writeByte(SESSION);
+                    out.writeBoolean(s.ok());
+                    Codec.writeString(out, s.error());
                 } else {
                     CatalogCommand.Result c = (CatalogCommand.Result) r;
                     out.writeByte(CATALOG);
@@ -101,6 +112,7 @@ public final class CommandCodec {
             switch (type) {
                 case KV_TXN -> results.add(Codec.readResult(in));
                 case CATALOG -> results.add(new CatalogCommand.Result(in.readBoolean(), Codec.readString(in)));
+                case SESSION -> results.add(new SessionCommand.Result(in.readBoolean(), Codec.readString(in)));
                 default -> throw new IOException("unknown result type " + type);
             }
         }

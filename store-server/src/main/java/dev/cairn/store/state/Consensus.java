@@ -15,6 +15,9 @@ public interface Consensus {
 
     boolean knownLeader();
 
+    /** Whether this server is the Raft leader now (session TTL timers run on the leader only). */
+    boolean isLeader();
+
     /** Milliseconds since the leader was last heard from; 0 on the leader. */
     long lastContactMillis();
 

@@ -1,10 +1,12 @@
 package dev.cairn.store.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.store.catalog.CatalogCommand;
 import dev.cairn.store.catalog.CatalogState;
 import dev.cairn.store.kv.Codec;
 import dev.cairn.store.kv.KvState;
 import dev.cairn.store.kv.TxnResult;
+import dev.cairn.store.session.SessionState;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -18,12 +20,14 @@ import java.util.List;
  */
 public final class StoreState {
 
-    private static final int SNAPSHOT_FORMAT = 1;
+    /** 1: KV and catalog; 2: sessions appended after the catalog. Both are readable. */
+    private static final int SNAPSHOT_FORMAT = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KvState kv = new KvState();
     private final CatalogState catalog = new CatalogState();
+    private final SessionState sessions = new SessionState(kv, catalog);
     private volatile long lastIndex;
     private volatile ChangeListener listener = new ChangeListener() {
         @Override
@@ -35,8 +39,16 @@ public final class StoreState {
         }
     };
 
+    public StoreState() {
+        kv.sessionValidator(sessions::exists);
+    }
+
     public KvState kv() {
         return kv;
+    }
+
+    public SessionState sessions() {
+        return sessions;
     }
 
     public CatalogState catalog() {
@@ -66,7 +78,14 @@ public final class StoreState {
                 }
                 results.add(r);
             } else if (c instanceof Command.Catalog cat) {
-                results.add(catalog.apply(cat.command(), index, changed));
+                CatalogCommand.Result r = catalog.apply(cat.command(), index, changed);
+                if (r.ok()) {
+                    // a node gone, or a check gone or critical, invalidates the sessions tied to it
+                    sessions.catalogChanged(cat.command(), index, changed);
+                }
+                results.add(r);
+            } else if (c instanceof Command.Session s) {
+                results.add(sessions.apply(s.command(), index, changed));
             }
         }
         lastIndex = Math.max(lastIndex, index);
@@ -86,16 +105,18 @@ public final class StoreState {
         out.writeLong(lastIndex);
         kv.writeTo(out);
         Codec.writeBytes(out, catalog.snapshot(JSON));
+        Codec.writeBytes(out, sessions.snapshot(JSON));
     }
 
     public void readFrom(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != SNAPSHOT_FORMAT) {
+        if (format != 1 && format != SNAPSHOT_FORMAT) {
             throw new IOException("unsupported snapshot format " + format);
         }
         lastIndex = in.readLong();
         kv.readFrom(in);
         catalog.restore(JSON, Codec.readBytes(in));
+        sessions.restore(JSON, format >= 2 ? Codec.readBytes(in) : new byte[0]);
         listener.everythingChanged();
     }
 }

@@ -22,6 +22,9 @@ public final class WatchKeys {
         return "catalog/node/" + node;
     }
 
+    /** The session table: every session query (info, list, node) watches this one key. */
+    public static final String SESSIONS = "session/all";
+
     /** Every instance of a service, their checks, and the nodes they run on. */
     public static String catalogService(String name) {
         return "catalog/service/" + name;

@@ -148,6 +148,19 @@ class CatalogStateTest {
     }
 
     @Test
+    void reRegisteringWithoutAStatusKeepsTheChecksCurrentStatus() {
+        register(2, "n1", svc("web1", "web", 80), check("n1", "service:web1", "web1", HealthCheck.UNCHANGED));
+        assertThat(catalog.check("n1", "service:web1").status()).as("a new check starts critical").isEqualTo("critical");
+        apply(3, new CatalogCommand.UpdateCheck("n1", "service:web1", "passing", "HTTP GET: 200 OK"));
+
+        register(4, "n1", svc("web1", "web", 80), check("n1", "service:web1", "web1", HealthCheck.UNCHANGED));
+
+        assertThat(catalog.check("n1", "service:web1").status()).isEqualTo("passing");
+        assertThat(catalog.check("n1", "service:web1").output()).isEqualTo("HTTP GET: 200 OK");
+        assertThat(changed).as("nothing changed, nothing woken").isEmpty();
+    }
+
+    @Test
     void aggregateStatusFollowsConsul() {
         assertThat(HealthCheck.aggregate(List.of())).isEqualTo("passing");
         assertThat(HealthCheck.aggregate(List.of(check("n", "a", "", "passing"), check("n", "b", "", "warning"))))

@@ -28,6 +28,15 @@ class TxnParseTest {
     }
 
     @Test
+    void flagsCoverTheWholeUint64RangeLikeAPlainPut() {
+        List<KvOp> ops = parse("[{\"KV\":{\"Verb\":\"set\",\"Key\":\"a\",\"Flags\":18446744073709551615}}]");
+
+        assertThat(Long.toUnsignedString(ops.get(0).flags())).isEqualTo("18446744073709551615");
+        assertThatThrownBy(() -> parse("[{\"KV\":{\"Verb\":\"set\",\"Key\":\"a\",\"Flags\":18446744073709551616}}]"))
+                .hasMessageContaining("Flags must be an unsigned integer");
+    }
+
+    @Test
     void badInputIsA400NamingTheProblem() {
         assertThatThrownBy(() -> parse("[{\"KV\":")).isInstanceOf(ApiException.class)
                 .hasMessageStartingWith("Failed to parse body");

@@ -34,4 +34,22 @@ class CommandCodecTest {
         assertThatThrownBy(() -> CommandCodec.decodeBatch(new byte[] {0, 0, 0, 1, 99}))
                 .hasMessageContaining("unknown command type 99");
     }
+
+    @Test
+    void sessionCommandsAndResultsRoundTrip() throws Exception {
+        dev.cairn.store.session.Session s = new dev.cairn.store.session.Session("id-1", "n", "node", 15_000_000_000L,
+                "delete", "30s", List.of("serfHealth"),
+                List.of(new dev.cairn.store.session.Session.ServiceCheck("service:web", "")), 0, 0);
+        Command create = new Command.Session(new dev.cairn.store.session.SessionCommand.Create(s));
+        Command destroy = new Command.Session(new dev.cairn.store.session.SessionCommand.Destroy("id-1"));
+
+        List<Command> decoded = CommandCodec.decodeBatch(CommandCodec.encodeBatch(
+                List.of(CommandCodec.encodeCommand(create), CommandCodec.encodeCommand(destroy))));
+        List<Object> results = CommandCodec.decodeResults(CommandCodec.encodeResults(List.of(
+                dev.cairn.store.session.SessionCommand.Result.refused("Missing node registration"))));
+
+        assertThat(decoded).containsExactly(create, destroy);
+        assertThat(results).containsExactly(
+                dev.cairn.store.session.SessionCommand.Result.refused("Missing node registration"));
+    }
 }
