@@ -3,13 +3,18 @@ package dev.cairn.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The {@code cairn} command. Usage errors print one line and exit 2; failures print one line and
  * exit 1, as DESIGN.md asks.
  */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "A Raft KV store and service catalog speaking Consul's HTTP API.",
-        subcommands = {ServerCommand.class, KvCommand.class, Version.class})
+        subcommands = {ServerCommand.class, KvCommand.class, LockCommand.class, TemplateCommand.class, Version.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +25,22 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(Io.system(), args);
+    }
+
+    /** Runs one command line against the given streams and environment; returns the exit code. */
+    public static int run(Io io, String... args) {
+        CommandLine cli = new CommandLine(new Main(), new Factory(io));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(io.out(), StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(io.err(), StandardCharsets.UTF_8), true);
+        cli.setOut(out);
+        cli.setErr(err);
+        // Go's flag package stops at the first argument that is not a flag, so Consul users
+        // write `kv put key -5` and `kv put key -`; picocli would read those as unknown options.
+        cli.setStopAtPositional(true);
+        // `kv put k @file` and `kv import @file` read the file themselves, as Consul's CLI does;
+        // picocli's own @argfile expansion would split its contents into arguments.
+        cli.setExpandAtFiles(false);
         cli.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("cairn: " + ex.getMessage()
                     + " (see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " -help)");
@@ -30,7 +50,14 @@ public final class Main implements Runnable {
             cmd.getErr().println("cairn: " + message(ex));
             return ex instanceof UsageException ? 2 : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+            io.out().flush();
+            io.err().flush();
+        }
     }
 
     static String message(Throwable e) {
@@ -42,6 +69,21 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Hands the {@link Io} to commands and mixins that take one in their constructor. */
+    private record Factory(Io io) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            Constructor<K> withIo;
+            try {
+                withIo = cls.getDeclaredConstructor(Io.class);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+            withIo.setAccessible(true);
+            return withIo.newInstance(io);
+        }
     }
 }

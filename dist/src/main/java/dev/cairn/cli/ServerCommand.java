@@ -58,6 +58,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "Directory of *.json config files (repeatable).")
     List<Path> configDirs = new ArrayList<>();
 
+    /** For tests: snapshot (and compact the log) every N entries instead of every 50,000. */
+    @Option(names = {"-snapshot-threshold", "--snapshot-threshold"}, hidden = true, paramLabel = "N")
+    Long snapshotThreshold;
+
     @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
 
@@ -120,6 +124,12 @@ final class ServerCommand implements Callable<Integer> {
             c.bootstrapExpect = bootstrapExpect;
         }
         c.bootstrap |= bootstrap;
+        if (snapshotThreshold != null) {
+            if (snapshotThreshold < 1) {
+                throw new UsageException("-snapshot-threshold must be at least 1, got " + snapshotThreshold);
+            }
+            c.snapshotThreshold = snapshotThreshold;
+        }
         c.join.addAll(join);
         try {
             c.validate();
