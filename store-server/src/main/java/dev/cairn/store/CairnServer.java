@@ -175,6 +175,15 @@ public final class CairnServer implements AutoCloseable {
         return state;
     }
 
+    /**
+     * Blocking queries parked now, counted as {@link WatchHub#waiting()} counts them (one per key or
+     * prefix a parked query waits on): for tests and metrics, e.g. that templates sharing one query
+     * cost one parked request.
+     */
+    public int parkedQueries() {
+        return hub.waiting();
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -94,6 +94,8 @@ public final class RaftNode implements Consensus, AutoCloseable {
         RaftServerConfigKeys.setStorageDir(props, List.of(raftDir.toFile()));
         int port = Integer.parseInt(self.address().substring(self.address().lastIndexOf(':') + 1));
         GrpcConfigKeys.Server.setPort(props, port);
+        // listen where -bind says, not on every interface
+        GrpcConfigKeys.Server.setHost(props, self.address().substring(0, self.address().lastIndexOf(':')));
         // JVM pauses must not cost a leader election: well above Ratis' 150/300 ms defaults
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
@@ -126,7 +128,11 @@ public final class RaftNode implements Consensus, AutoCloseable {
     @Override
     public CompletableFuture<Void> readBarrier() {
         if (group.getPeers().size() == 1) {
-            return CompletableFuture.completedFuture(null);
+            DivisionInfo info = info();
+            if (info.isLeader() && info.isLeaderReady()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return awaitLeaderReady(System.nanoTime() + READY_TIMEOUT.toNanos());
         }
         return client.async().sendReadOnly(Message.EMPTY, selfId).thenApply(reply -> {
             if (!reply.isSuccess()) {
@@ -134,6 +140,36 @@ public final class RaftNode implements Consensus, AutoCloseable {
             }
             return null;
         });
+    }
+
+    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private final java.util.concurrent.ScheduledExecutorService readyPoller =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "cairn-raft-ready");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * A lone server becomes "leader ready" once it has applied the first entry of its term, which
+     * comes after every entry of its log: until then a restarted server is still replaying, and a
+     * read would see keys missing and the index behind what clients saw before the restart.
+     */
+    private CompletableFuture<Void> awaitLeaderReady(long deadlineNanos) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            DivisionInfo info = info();
+            if (info.isLeader() && info.isLeaderReady()) {
+                ready.complete(null);
+            } else if (System.nanoTime() > deadlineNanos) {
+                ready.completeExceptionally(new NoLeaderException("the server is still starting (replaying its log)"));
+            } else {
+                readyPoller.schedule(poll[0], 10, TimeUnit.MILLISECONDS);
+            }
+        };
+        readyPoller.execute(poll[0]);
+        return ready;
     }
 
     private DivisionInfo info() {
@@ -201,6 +237,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        readyPoller.shutdownNow();
         committer.close();
         client.close();
         server.close();
