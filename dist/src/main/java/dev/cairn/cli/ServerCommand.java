@@ -3,10 +3,12 @@ package dev.cairn.cli;
 import dev.cairn.store.CairnServer;
 import dev.cairn.store.ConfigFiles;
 import dev.cairn.store.ServerConfig;
+import dev.cairn.store.http.GoDuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,6 +63,19 @@ final class ServerCommand implements Callable<Integer> {
     /** For tests: snapshot (and compact the log) every N entries instead of every 50,000. */
     @Option(names = {"-snapshot-threshold", "--snapshot-threshold"}, hidden = true, paramLabel = "N")
     Long snapshotThreshold;
+
+    /** For tests: the shortest session TTL accepted (Go duration) instead of Consul's 10s. */
+    @Option(names = {"-min-session-ttl", "--min-session-ttl"}, hidden = true, paramLabel = "DURATION")
+    String minSessionTtl;
+
+    /** For tests: how often services with long-critical checks are reaped (Go duration) instead of every 30s. */
+    @Option(names = {"-check-reap-interval", "--check-reap-interval"}, hidden = true, paramLabel = "DURATION")
+    String checkReapInterval;
+
+    /** For tests: the floor under DeregisterCriticalServiceAfter (Go duration) instead of 1m. */
+    @Option(names = {"-min-deregister-critical-after", "--min-deregister-critical-after"}, hidden = true,
+            paramLabel = "DURATION")
+    String minDeregisterCriticalAfter;
 
     @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
@@ -130,6 +145,15 @@ final class ServerCommand implements Callable<Integer> {
             }
             c.snapshotThreshold = snapshotThreshold;
         }
+        if (minSessionTtl != null) {
+            c.minSessionTtl = duration("-min-session-ttl", minSessionTtl);
+        }
+        if (checkReapInterval != null) {
+            c.checkReapInterval = duration("-check-reap-interval", checkReapInterval);
+        }
+        if (minDeregisterCriticalAfter != null) {
+            c.minDeregisterCriticalAfter = duration("-min-deregister-critical-after", minDeregisterCriticalAfter);
+        }
         c.join.addAll(join);
         try {
             c.validate();
@@ -137,5 +161,13 @@ final class ServerCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         return c;
+    }
+
+    private static Duration duration(String flag, String text) {
+        try {
+            return GoDuration.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("Invalid " + flag + " \"" + text + "\": " + e.getMessage() + " (use e.g. 1s)");
+        }
     }
 }
