@@ -83,7 +83,7 @@ class TemplateCommandTest extends ServerTestBase {
         Path t = write("d.ctmpl", "n={{key:" + p + "n}}\n");
         Path out = write("d.conf", "n=1\n");
 
-        Cli.Result dry = template("-dry", "-template", t + ":" + out);
+        Cli.Result dry = template("-once", "-dry", "-template", t + ":" + out);
         assertThat(dry.exitCode()).as(dry.toString()).isZero();
         assertThat(dry.out()).isEqualTo("> " + out + "\nn=2\n");
 
@@ -131,7 +131,10 @@ class TemplateCommandTest extends ServerTestBase {
         assertThat(template("-once", "-template", t.toString()).exitCode()).isEqualTo(2);
         assertThat(template("-once", "-template", t.toString()).stderr())
                 .isEqualTo("cairn: -template \"" + t + "\": no destination (expected SOURCE:DESTINATION[:COMMAND])\n");
-        assertThat(template("-template", t + ":o").stderr()).contains("add -once");
+        assertThat(template("-diff", "-template", t + ":o").stderr()).isEqualTo("cairn: -diff needs -once\n");
+        assertThat(template("-once", "-wait", "9s:1s", "-template", t + ":o").stderr())
+                .isEqualTo("cairn: Invalid -wait \"9s:1s\": min 9s is more than max 1s\n");
+        assertThat(template("-log-level", "loud", "-template", t + ":o").exitCode()).isEqualTo(2);
         assertThat(template("-once", "-perms", "0999", "-template", t + ":o").exitCode()).isEqualTo(2);
         assertThat(template("-once", "-timeout", "soon", "-template", t + ":o").exitCode()).isEqualTo(2);
         assertThat(template("-once", "-timeout", "0s", "-template", t + ":o").exitCode()).isEqualTo(2);
@@ -146,5 +149,23 @@ class TemplateCommandTest extends ServerTestBase {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("p.conf")))).isEqualTo("rw-------");
         assertThat(read("p.conf").getBytes(StandardCharsets.UTF_8)).isEqualTo("x\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void configFilesAreReadAndTheirErrorsNameFileAndKeyWithExit2() throws Exception {
+        cairn("kv", "put", p + "c", "from-config");
+        Path t = write("c.ctmpl", "{{key:" + p + "c}}\n");
+        Path json = write("daemon.json", "{\"template\": [{\"source\": \"" + t + "\", \"destination\": \""
+                + dir.resolve("c.conf") + "\", \"perms\": \"0600\"}]}");
+        Cli.Result ok = template("-once", "-config", json.toString());
+        assertThat(ok.exitCode()).as(ok.toString()).isZero();
+        assertThat(read("c.conf")).isEqualTo("from-config\n");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("c.conf")))).isEqualTo("rw-------");
+
+        Path bad = write("bad.yaml", "template:\n  - source: a\n    destination: b\n    comand: x\n");
+        Cli.Result r = template("-config", bad.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).isEqualTo("cairn: " + bad + ": unknown key \"template[0].comand\"\n");
     }
 }

@@ -31,6 +31,10 @@ import java.util.Set;
  * crash. A file whose contents would not change is not touched at all: no new inode, no mtime
  * change, and the caller runs no reload command.
  *
+ * <p>The two halves can be used apart: {@link #stage} leaves the new bytes in the temp file (so a
+ * check command can read them) and {@link Staged#commit} renames it into place, optionally keeping
+ * the old file as {@code DEST.bak}.
+ *
  * <p>A destination that is a symbolic link is written through: the link's target is replaced, the
  * link stays (deploy tools often link {@code conf.d} files to a release folder).
  */
@@ -39,10 +43,24 @@ final class AtomicFileWriter {
     private static final Logger log = LoggerFactory.getLogger(AtomicFileWriter.class);
 
     private final Set<PosixFilePermission> newFileMode;
+    private final Set<PosixFilePermission> forcedMode;
+    private final boolean createDirs;
 
     /** @param newFileMode the mode of files that do not exist yet, e.g. {@code 0644} */
     AtomicFileWriter(int newFileMode) {
+        this(newFileMode, null, true);
+    }
+
+    /**
+     * @param newFileMode the mode of files that do not exist yet
+     * @param forcedMode  the mode of every file written, existing or not ({@code perms}); null keeps an
+     *                    existing file's mode
+     * @param createDirs  create missing folders above the destination ({@code create_dest_dirs})
+     */
+    AtomicFileWriter(int newFileMode, Integer forcedMode, boolean createDirs) {
         this.newFileMode = permissions(newFileMode);
+        this.forcedMode = forcedMode == null ? null : permissions(forcedMode);
+        this.createDirs = createDirs;
     }
 
     /**
@@ -51,19 +69,44 @@ final class AtomicFileWriter {
      * @return true if the file was written (created or changed)
      */
     boolean write(Path destination, byte[] content) throws IOException {
+        try (Staged staged = stage(destination, content)) {
+            if (staged == null) {
+                return false;
+            }
+            staged.commit(false);
+            return true;
+        }
+    }
+
+    /**
+     * Puts {@code content} in a temp file next to {@code destination}, fsynced and with the mode
+     * and owner it will have, ready to be checked and then {@link Staged#commit committed}. Close
+     * it to drop the temp file if it is not committed.
+     *
+     * @return null when the destination already holds exactly {@code content}: nothing to do
+     */
+    Staged stage(Path destination, byte[] content) throws IOException {
         Path target = destination;
         if (Files.isSymbolicLink(destination) && Files.exists(destination)) {
             target = destination.toRealPath();
         }
         PosixFileAttributes existing = attributes(target);
-        if (existing != null && existing.isRegularFile() && Arrays.equals(Files.readAllBytes(target), content)) {
-            return false;
+        byte[] previous = null;
+        if (existing != null && existing.isRegularFile()) {
+            previous = Files.readAllBytes(target);
+            if (Arrays.equals(previous, content)) {
+                return null;
+            }
         }
         if (existing != null && !existing.isRegularFile()) {
             throw new FileSystemException(target.toString(), null, "not a regular file");
         }
         Path folder = target.toAbsolutePath().getParent();
-        Files.createDirectories(folder);
+        if (createDirs) {
+            Files.createDirectories(folder);
+        } else if (!Files.isDirectory(folder)) {
+            throw new NoSuchFileException(folder.toString(), null, "folder does not exist (create_dest_dirs is off)");
+        }
         Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -74,16 +117,80 @@ final class AtomicFileWriter {
                 out.force(true);
             }
             // set explicitly: the umask narrows modes given at creation
-            Files.setPosixFilePermissions(temp, existing != null ? existing.permissions() : newFileMode);
+            Files.setPosixFilePermissions(temp, forcedMode != null ? forcedMode
+                    : existing != null ? existing.permissions() : newFileMode);
             if (existing != null) {
                 keepOwner(temp, existing);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
+            throw e;
         }
-        syncFolder(folder);
-        return true;
+        return new Staged(target, temp, previous, existing);
+    }
+
+    /**
+     * A rendered file waiting next to its destination. {@link #commit} renames it over the
+     * destination; {@link #close} deletes it if that did not happen.
+     */
+    static final class Staged implements AutoCloseable {
+        private final Path target;
+        private final Path temp;
+        private final byte[] previous;
+        private final PosixFileAttributes previousAttributes;
+        private boolean committed;
+
+        private Staged(Path target, Path temp, byte[] previous, PosixFileAttributes previousAttributes) {
+            this.target = target;
+            this.temp = temp;
+            this.previous = previous;
+            this.previousAttributes = previousAttributes;
+        }
+
+        /** The temp file: what a check command reads ({@code CAIRN_RENDERED}). */
+        Path temp() {
+            return temp;
+        }
+
+        /** The file replaced: the destination, or a symbolic link's target. */
+        Path target() {
+            return target;
+        }
+
+        /** The destination's contents before, or null when it did not exist. */
+        byte[] previous() {
+            return previous;
+        }
+
+        /**
+         * Renames the temp file over the destination, atomically, and fsyncs the folder.
+         *
+         * @param backup first keep the current destination as {@code DEST.bak} (when there is one)
+         */
+        void commit(boolean backup) throws IOException {
+            if (backup && previous != null) {
+                Path bak = target.resolveSibling(target.getFileName() + ".bak");
+                Path bakTemp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + bak.getFileName() + ".", ".tmp");
+                try {
+                    Files.write(bakTemp, previous);
+                    Files.setPosixFilePermissions(bakTemp, previousAttributes.permissions());
+                    keepOwner(bakTemp, previousAttributes);
+                    Files.move(bakTemp, bak, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } finally {
+                    Files.deleteIfExists(bakTemp);
+                }
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            committed = true;
+            syncFolder(target.toAbsolutePath().getParent());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!committed) {
+                Files.deleteIfExists(temp);
+            }
+        }
     }
 
     /** The file's attributes, or null when it does not exist. */

@@ -5,10 +5,13 @@ import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteWatchdog;
 import org.apache.commons.exec.PumpStreamHandler;
+import org.apache.commons.exec.Watchdog;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Runs a template's command ({@code nginx -s reload}) through {@code /bin/sh -c}, as
@@ -42,10 +45,18 @@ final class CommandRunner {
 
     /** Runs {@code command} and waits for it (at most the timeout). */
     Outcome run(String command) throws IOException {
+        return run(command, Map.of());
+    }
+
+    /**
+     * Runs {@code command} with {@code extraEnv} added to this process's environment (a check
+     * command finds the rendered file in {@code CAIRN_RENDERED}).
+     */
+    Outcome run(String command, Map<String, String> extraEnv) throws IOException {
         CommandLine line = new CommandLine("/bin/sh");
         line.addArgument("-c");
         line.addArgument(command, false); // verbatim: the shell does the quoting
-        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(timeout).get();
+        TreeWatchdog watchdog = new TreeWatchdog(timeout);
         PumpStreamHandler streams = new PumpStreamHandler(new Unclosable(out), new Unclosable(err), null);
         streams.setStopTimeout(DRAIN_TIMEOUT);
         DefaultExecutor executor = DefaultExecutor.builder().setExecuteStreamHandler(streams).get();
@@ -53,7 +64,13 @@ final class CommandRunner {
         executor.setExitValues(null); // every exit code is an answer, not an exception
         int exit;
         try {
-            exit = executor.execute(line);
+            if (extraEnv.isEmpty()) {
+                exit = executor.execute(line);
+            } else {
+                Map<String, String> env = new HashMap<>(System.getenv());
+                env.putAll(extraEnv);
+                exit = executor.execute(line, env);
+            }
         } catch (ExecuteException e) {
             exit = e.getExitValue();
         } finally {
@@ -61,6 +78,33 @@ final class CommandRunner {
             err.flush();
         }
         return new Outcome(exit, watchdog.killedProcess());
+    }
+
+    /**
+     * Kills the shell's children too when the timeout strikes: killing only {@code /bin/sh} would
+     * leave {@code sleep 60} (or a hung {@code nginx -t}) running, holding our output pipes open.
+     */
+    private static final class TreeWatchdog extends ExecuteWatchdog {
+        private Process process;
+
+        @SuppressWarnings("deprecation") // the builder makes no subclasses
+        TreeWatchdog(Duration timeout) {
+            super(timeout.toMillis());
+        }
+
+        @Override
+        public synchronized void start(Process process) {
+            this.process = process;
+            super.start(process);
+        }
+
+        @Override
+        public synchronized void timeoutOccured(Watchdog w) {
+            if (process != null) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+            }
+            super.timeoutOccured(w);
+        }
     }
 
     /** Commons Exec closes the streams it pumps into; ours are the process's own stdout/stderr. */

@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +38,8 @@ public final class StoreClient {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Margin over {@code wait + wait/16} (the server's jitter) before a blocking request times out. */
     static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
+
+    private static final StoreRequest.Param STALE = new StoreRequest.Param("stale", null);
 
     private final URI base;
     private final String token;
@@ -76,11 +79,25 @@ public final class StoreClient {
     }
 
     CompletableFuture<QueryResult> fetch(StoreRequest request, long index, Duration wait) {
+        return fetch(request, index, wait, false);
+    }
+
+    /**
+     * As {@link #fetch(StoreRequest, long, Duration)}; {@code stale} adds {@code ?stale} (any server
+     * may answer from its local state) unless the request already has it.
+     */
+    CompletableFuture<QueryResult> fetch(StoreRequest request, long index, Duration wait, boolean stale) {
         boolean blocking = index > 0 && request.endpoint().blocking();
-        List<StoreRequest.Param> extra = !blocking ? List.of()
-                : wait == null ? List.of(new StoreRequest.Param("index", Long.toUnsignedString(index)))
-                : List.of(new StoreRequest.Param("index", Long.toUnsignedString(index)),
-                new StoreRequest.Param("wait", Math.max(1, wait.toMillis()) + "ms"));
+        List<StoreRequest.Param> extra = new ArrayList<>(2);
+        if (blocking) {
+            extra.add(new StoreRequest.Param("index", Long.toUnsignedString(index)));
+            if (wait != null) {
+                extra.add(new StoreRequest.Param("wait", Math.max(1, wait.toMillis()) + "ms"));
+            }
+        }
+        if (stale && !request.params().contains(STALE)) {
+            extra.add(STALE);
+        }
         Duration timeout = !blocking ? REQUEST_TIMEOUT
                 : wait == null ? Duration.ofMinutes(5).plus(Duration.ofMinutes(5).dividedBy(16)).plus(BLOCKING_MARGIN)
                 : wait.plus(wait.dividedBy(16)).plus(BLOCKING_MARGIN);
@@ -99,8 +116,10 @@ public final class StoreClient {
                         throw new StoreException("cannot reach " + base + " for " + request + ": " + reason(cause),
                                 0, cause);
                     }
-                    return answer(request, response.statusCode(), response.body(),
+                    QueryResult result = answer(request, response.statusCode(), response.body(),
                             response.headers().firstValue("X-Consul-Index").orElse(null));
+                    long lastContact = parseIndex(response.headers().firstValue("X-Consul-LastContact").orElse(null));
+                    return lastContact == 0 ? result : new QueryResult(result.data(), result.index(), lastContact);
                 });
     }
 

@@ -4,7 +4,6 @@ import dev.cairn.template.DataSource;
 import dev.cairn.template.Query;
 import dev.cairn.template.RenderResult;
 import dev.cairn.template.Template;
-import dev.cairn.template.TemplateEngine;
 import dev.cairn.template.TemplateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,10 +44,13 @@ import java.util.stream.Collectors;
  * not exist holds its template back: a blocking query waits for the key, up to the timeout, and
  * the templates render again (the key may reveal further queries). Any template still incomplete
  * at the deadline fails the run, naming the keys; again nothing is written.
- * <li><b>Write</b> each output atomically ({@link AtomicFileWriter}); when the file changed, run
- * the template's command ({@link CommandRunner}). With {@code dry}, print instead
+ * <li><b>Write</b> each output through {@link OutputPublisher}: unchanged files are left alone;
+ * otherwise a temp file, the template's check command, an atomic rename and its command (a
+ * failing command puts the previous file back). With {@code dry}, print instead
  * ({@code > out.conf} then the content, or a unified diff with {@code diff}).
  * </ol>
+ *
+ * <p>The daemon ({@link TemplateDaemon}) shares the loading, destination checks and publishing.
  */
 public final class TemplateRunner {
 
@@ -60,19 +59,18 @@ public final class TemplateRunner {
     /**
      * What to run and how.
      *
-     * @param templates      the {@code -template} specs, in order
-     * @param dry            print what would be written instead of writing, run no command
-     * @param diff           print a unified diff against the current file (with or without dry)
-     * @param timeout        how long to wait for missing keys ({@code -timeout})
-     * @param mode           the mode of destinations that do not exist yet ({@code -perms}, e.g. 0644)
-     * @param commandTimeout how long a template's command may run
+     * @param templates the templates, in order
+     * @param dry       print what would be written instead of writing, run no command
+     * @param diff      print a unified diff against the current file (with or without dry)
+     * @param timeout   how long to wait for missing keys ({@code -timeout})
+     * @param mode      the mode of destinations that do not exist yet, for templates without their own
+     *                  {@code perms} ({@code -perms}, e.g. 0644)
      */
-    public record Options(List<TemplateSpec> templates, boolean dry, boolean diff, Duration timeout, int mode,
-                          Duration commandTimeout) {
+    public record Options(List<TemplateConfig> templates, boolean dry, boolean diff, Duration timeout, int mode) {
 
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-        public static final int DEFAULT_MODE = 0644;
-        public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+        public static final int DEFAULT_MODE = DaemonConfig.DEFAULT_PERMS;
+        public static final Duration DEFAULT_COMMAND_TIMEOUT = TemplateConfig.DEFAULT_COMMAND_TIMEOUT;
 
         public Options {
             templates = List.copyOf(templates);
@@ -82,22 +80,32 @@ public final class TemplateRunner {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, not " + timeout);
             }
-            if (commandTimeout == null || commandTimeout.isNegative() || commandTimeout.isZero()) {
-                throw new IllegalArgumentException("command timeout must be positive, not " + commandTimeout);
-            }
             AtomicFileWriter.permissions(mode); // validates
+        }
+
+        /** {@code -template} specs, each with {@code commandTimeout} and otherwise default settings. */
+        public Options(List<TemplateSpec> specs, boolean dry, boolean diff, Duration timeout, int mode,
+                       Duration commandTimeout) {
+            this(configs(specs, commandTimeout), dry, diff, timeout, mode);
         }
 
         /** These templates with the defaults: write, no diff, 30 s timeouts, mode 0644. */
         public static Options of(List<TemplateSpec> templates) {
             return new Options(templates, false, false, DEFAULT_TIMEOUT, DEFAULT_MODE, DEFAULT_COMMAND_TIMEOUT);
         }
+
+        private static List<TemplateConfig> configs(List<TemplateSpec> specs, Duration commandTimeout) {
+            if (commandTimeout == null || commandTimeout.isNegative() || commandTimeout.isZero()) {
+                throw new IllegalArgumentException("command timeout must be positive, not " + commandTimeout);
+            }
+            return specs.stream().map(s -> TemplateConfig.of(s, commandTimeout)).toList();
+        }
     }
 
     /** A loaded template and where it goes. */
-    private record Job(TemplateSpec spec, Template template) {
+    private record Job(TemplateConfig config, Template template) {
         String name() {
-            return spec.source().toString();
+            return config.name();
         }
     }
 
@@ -132,7 +140,7 @@ public final class TemplateRunner {
      * {@code -parse-only}: each template's path, then the queries it uses, one per line, indented.
      * Contacts no server.
      */
-    public static void printQueries(List<TemplateSpec> templates, PrintStream out) throws RunException {
+    public static void printQueries(List<TemplateConfig> templates, PrintStream out) throws RunException {
         List<Job> jobs = load(templates);
         for (Job job : jobs) {
             out.println(job.name());
@@ -145,7 +153,7 @@ public final class TemplateRunner {
     public void once() throws RunException, InterruptedException {
         List<Job> jobs = load(options.templates());
         if (!options.dry()) {
-            checkDestinations(jobs);
+            checkDestinations(options.templates());
         }
         Map<Job, RenderResult> results = render(jobs);
         write(results);
@@ -153,13 +161,12 @@ public final class TemplateRunner {
 
     // ------------------------------------------------------------------ load
 
-    private static List<Job> load(List<TemplateSpec> specs) throws RunException {
-        TemplateEngine engine = new TemplateEngine();
+    private static List<Job> load(List<TemplateConfig> templates) throws RunException {
         List<Job> jobs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (TemplateSpec spec : specs) {
+        for (TemplateConfig t : templates) {
             try {
-                jobs.add(new Job(spec, engine.compile(spec.source())));
+                jobs.add(new Job(t, t.compile()));
             } catch (TemplateException e) {
                 problems.add(e.getMessage());
             }
@@ -175,11 +182,11 @@ public final class TemplateRunner {
      * folder, a folder that cannot be created or written, two templates writing one file. Missing
      * folders are fine (the writer creates them) when the nearest existing one is writable.
      */
-    private static void checkDestinations(List<Job> jobs) throws RunException {
+    static void checkDestinations(List<TemplateConfig> templates) throws RunException {
         List<String> problems = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
-        for (Job job : jobs) {
-            Path dest = job.spec().destination();
+        for (TemplateConfig t : templates) {
+            Path dest = t.destination();
             Path absolute = dest.toAbsolutePath().normalize();
             if (!seen.add(absolute)) {
                 problems.add(dest + ": written by more than one template");
@@ -190,6 +197,10 @@ public final class TemplateRunner {
                 continue;
             }
             Path folder = absolute.getParent();
+            if (!t.createDestDirs() && folder != null && !Files.isDirectory(folder)) {
+                problems.add(dest + ": cannot write: folder " + folder + " does not exist (create_dest_dirs is false)");
+                continue;
+            }
             while (folder != null && !Files.exists(folder)) {
                 folder = folder.getParent();
             }
@@ -245,6 +256,9 @@ public final class TemplateRunner {
                 }
                 Set<Query> missing = new LinkedHashSet<>();
                 incomplete.forEach((job, r) -> {
+                    if (job.config().errorOnMissingKey() && !r.missingKeys().isEmpty()) {
+                        problems.add(missingKeyError(job.name(), r));
+                    }
                     missing.addAll(r.missingKeys());
                     for (Query q : r.waitingFor()) {
                         // store queries were all fetched; only a local one (an unreadable file) can lack data
@@ -333,10 +347,17 @@ public final class TemplateRunner {
         List<String> problems = new ArrayList<>();
         incomplete.forEach((job, r) -> {
             List<String> keys = r.missingKeys().stream().map(Query::argument).distinct().toList();
-            problems.add(job.name() + ": gave up after " + seconds(options.timeout()) + " waiting for "
+            problems.add(job.name() + ": gave up after " + DurationText.format(options.timeout()) + " waiting for "
                     + (keys.size() == 1 ? "key " : "keys ") + String.join(", ", keys) + " (not in the store)");
         });
         return problems;
+    }
+
+    /** {@code error_on_missing_key}: the message for a render that met missing keys. */
+    static String missingKeyError(String name, RenderResult r) {
+        List<String> keys = r.missingKeys().stream().map(Query::argument).distinct().toList();
+        return name + ": missing " + (keys.size() == 1 ? "key " : "keys ") + String.join(", ", keys)
+                + " (error_on_missing_key is set)";
     }
 
     /** The answer of a fetch, or its {@link StoreException}. */
@@ -358,12 +379,11 @@ public final class TemplateRunner {
     // ------------------------------------------------------------------ write
 
     private void write(Map<Job, RenderResult> results) throws RunException {
-        AtomicFileWriter writer = new AtomicFileWriter(options.mode());
-        CommandRunner commands = new CommandRunner(options.commandTimeout(), out, err);
+        OutputPublisher publisher = new OutputPublisher(out, err);
         List<String> problems = new ArrayList<>();
         for (Map.Entry<Job, RenderResult> e : results.entrySet()) {
             Job job = e.getKey();
-            Path dest = job.spec().destination();
+            Path dest = job.config().destination();
             String output = e.getValue().output();
             try {
                 if (options.dry()) {
@@ -376,43 +396,22 @@ public final class TemplateRunner {
                     continue;
                 }
                 String before = options.diff() ? current(dest) : null;
-                if (!writer.write(dest, output.getBytes(StandardCharsets.UTF_8))) {
-                    log.debug("{}: {} unchanged", job.name(), dest);
-                    continue;
-                }
-                log.info("{}: wrote {}", job.name(), dest);
-                if (options.diff()) {
+                OutputPublisher.Outcome outcome = publisher.publish(job.config(), options.mode(), output);
+                if (options.diff() && outcome.status() != OutputPublisher.Status.UNCHANGED
+                        && outcome.status() != OutputPublisher.Status.WRITE_FAILED
+                        && outcome.status() != OutputPublisher.Status.CHECK_FAILED) {
                     printDiff(dest, before, output);
                 }
-                if (!job.spec().command().isEmpty()) {
-                    runCommand(job, commands).ifPresent(problems::add);
+                if (!outcome.ok()) {
+                    problems.add(outcome.problem());
                 }
             } catch (IOException ex) {
-                problems.add(job.name() + ": cannot write " + dest + ": " + describe(ex));
+                problems.add(job.name() + ": cannot write " + dest + ": " + OutputPublisher.describe(ex));
             }
         }
         out.flush();
         if (!problems.isEmpty()) {
             throw new RunException(problems);
-        }
-    }
-
-    private Optional<String> runCommand(Job job, CommandRunner commands) {
-        String command = job.spec().command();
-        log.info("{}: running {}", job.name(), command);
-        try {
-            CommandRunner.Outcome outcome = commands.run(command);
-            if (outcome.timedOut()) {
-                return Optional.of(job.name() + ": command \"" + command + "\" killed after "
-                        + seconds(options.commandTimeout()));
-            }
-            if (outcome.exitCode() != 0) {
-                return Optional.of(job.name() + ": command \"" + command + "\" exited with status "
-                        + outcome.exitCode());
-            }
-            return Optional.empty();
-        } catch (IOException ex) {
-            return Optional.of(job.name() + ": command \"" + command + "\" could not run: " + describe(ex));
         }
     }
 
@@ -433,24 +432,9 @@ public final class TemplateRunner {
         }
     }
 
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason();
-        }
-        return m == null ? e.getClass().getSimpleName() : m;
-    }
-
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-    }
-
     @Override
     public String toString() {
-        return "TemplateRunner" + options.templates().stream().map(TemplateSpec::toString)
+        return "TemplateRunner" + options.templates().stream().map(TemplateConfig::toString)
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 }

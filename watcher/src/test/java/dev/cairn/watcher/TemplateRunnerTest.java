@@ -418,7 +418,7 @@ class TemplateRunnerTest {
         Path app = template("app.ctmpl", APP);
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
 
-        TemplateRunner.printQueries(List.of(spec(nginx, "a", ""), spec(app, "b", "")), ps);
+        TemplateRunner.printQueries(List.of(TemplateConfig.of(spec(nginx, "a", "")), TemplateConfig.of(spec(app, "b", ""))), ps);
 
         assertThat(printed()).isEqualTo(nginx + "\n"
                 + "  service:web?tag=prod\n"

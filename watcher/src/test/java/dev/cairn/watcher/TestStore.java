@@ -5,11 +5,14 @@ import dev.cairn.store.ServerConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -29,13 +32,35 @@ final class TestStore implements AutoCloseable {
     }
 
     static TestStore start() throws IOException {
+        return start(0, null);
+    }
+
+    /**
+     * A server on {@code httpPort} (0: any free one) keeping its data in {@code dataDir} (null: a
+     * temp dir deleted on close). Started again on the same port and folder, it is the same store
+     * after a restart, indexes included.
+     */
+    static TestStore start(int httpPort, Path dataDir) throws IOException {
         ServerConfig c = new ServerConfig();
         c.dev = true;
+        c.dataDir = dataDir;
         c.nodeName = NODE;
-        c.httpPort = 0;
+        c.httpPort = httpPort;
         c.raftPort = -1;
         c.dnsPort = -1;
         return new TestStore(CairnServer.start(c));
+    }
+
+    /** A loopback port nobody listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Blocking queries parked on the server now. */
+    int parked() {
+        return server.parkedQueries();
     }
 
     URI address() {
