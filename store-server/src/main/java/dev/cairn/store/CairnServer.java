@@ -176,12 +176,11 @@ public final class CairnServer implements AutoCloseable {
     }
 
     /**
-     * Blocking queries parked now, counted as {@link WatchHub#waiting()} counts them (one per key or
-     * prefix a parked query waits on): for tests and metrics, e.g. that templates sharing one query
-     * cost one parked request.
+     * Blocking queries parked now (also served as {@code consul.rpc.queries_blocking} by
+     * {@code /v1/agent/metrics}): e.g. templates sharing one query cost one parked request.
      */
     public int parkedQueries() {
-        return hub.waiting();
+        return hub.parkedQueries();
     }
 
     @Override

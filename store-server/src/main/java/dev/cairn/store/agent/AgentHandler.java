@@ -58,6 +58,7 @@ public final class AgentHandler {
                     }
                     g.writeEndArray();
                 })),
+                Route.get("/v1/agent/metrics", (ex, rest) -> Responses.sendJson(ex, g -> AgentJson.metrics(g, ctx))),
                 Route.get("/v1/agent/services", (ex, rest) -> services(ex)),
                 Route.get("/v1/agent/checks", (ex, rest) -> checks(ex)),
                 Route.get("/v1/agent/service/", this::service),

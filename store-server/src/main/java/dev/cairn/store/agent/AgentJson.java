@@ -80,6 +80,35 @@ final class AgentJson {
                 .filter(p -> p.startsWith(ctx.nodeAddress() + ":")).findFirst().orElse("");
     }
 
+    /**
+     * {@code /v1/agent/metrics} in Consul's JSON shape, with the gauges Cairn keeps; the name
+     * {@code consul.rpc.queries_blocking} is Consul's, so dashboards built for it work.
+     */
+    static void metrics(JsonGenerator g, ApiContext ctx) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("Timestamp", java.time.Instant.now().toString());
+        g.writeArrayFieldStart("Gauges");
+        gauge(g, "consul.rpc.queries_blocking", ctx.hub().parkedQueries());
+        gauge(g, "consul.kv.entries", ctx.state().kv().size());
+        g.writeEndArray();
+        g.writeArrayFieldStart("Points");
+        g.writeEndArray();
+        g.writeArrayFieldStart("Counters");
+        g.writeEndArray();
+        g.writeArrayFieldStart("Samples");
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void gauge(JsonGenerator g, String name, long value) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("Name", name);
+        g.writeNumberField("Value", value);
+        g.writeObjectFieldStart("Labels");
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
     static void serviceWithHash(JsonGenerator g, ServiceInstance s, String dc, String hash) throws IOException {
         byte[] inner = dev.cairn.store.http.Responses.json(null, x -> CatalogJson.agentService(x, s, dc));
         // the agent service object plus ContentHash, as Consul's /v1/agent/service/:id returns it

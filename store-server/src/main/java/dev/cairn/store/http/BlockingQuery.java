@@ -36,6 +36,7 @@ public final class BlockingQuery {
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile WatchHub.Registration registration;
     private volatile XnioExecutor.Key timer;
+    private volatile boolean counted;
 
     private BlockingQuery(HttpServerExchange ex, ApiContext ctx, QueryOptions options, WatchHub.Spec spec,
                           Supplier<Answer> query) {
@@ -84,6 +85,8 @@ public final class BlockingQuery {
         }
         long waitMillis = options.waitTime().toMillis();
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, waitMillis / 16));
+        counted = true;
+        ctx.hub().parked(1);
         timer = ex.getIoThread().executeAfter(this::timeout, waitMillis + jitter, TimeUnit.MILLISECONDS);
         ex.getConnection().addCloseListener(c -> finish());
         check();
@@ -148,6 +151,9 @@ public final class BlockingQuery {
     private boolean finish() {
         if (!answered.compareAndSet(false, true)) {
             return false;
+        }
+        if (counted) {
+            ctx.hub().parked(-1);
         }
         WatchHub.Registration r = registration;
         if (r != null) {

@@ -57,6 +57,7 @@ public final class WatchHub implements ChangeListener {
     }
 
     private final Map<String, Set<Registration>> exact = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger parked = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Set<Registration>> prefixes = new ConcurrentHashMap<>();
 
     public Registration register(Spec spec, Runnable callback) {
@@ -118,6 +119,15 @@ public final class WatchHub implements ChangeListener {
         if (regs != null) {
             regs.forEach(Registration::fire);
         }
+    }
+
+    /** Blocking queries parked now; {@link BlockingQuery} counts itself in and out. */
+    public int parkedQueries() {
+        return parked.get();
+    }
+
+    void parked(int delta) {
+        parked.addAndGet(delta);
     }
 
     /** Registrations currently waiting (for tests and metrics). */
