@@ -29,6 +29,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +98,18 @@ public final class CairnServer implements AutoCloseable {
         ApiContext ctx = new ApiContext(state, raft, hub, config.datacenter, node, nodeId(dataDir), config.bind,
                 config.maxValueBytes);
         checks = new CheckScheduler(ctx, config.checkReapInterval, config.minDeregisterCriticalAfter);
+        // A lone server serves nothing until it is in its own catalog: a client's first write then
+        // never shares index 1 with a 404's X-Consul-Index (which would leave a blocking query on
+        // that missing key asleep), and "ready" means writes are accepted at once.
+        CompletableFuture<Void> registered = registerSelf(ctx);
+        try {
+            registered.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("node " + node + " could not register itself in the catalog: no Raft leader", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
+        }
         if (config.httpPort != -1) {
             api = new ApiServer()
                     .add(new KvHandler(ctx).route())
@@ -106,7 +121,6 @@ public final class CairnServer implements AutoCloseable {
                     .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes());
             api.start(config.clientAddr, config.httpPort);
         }
-        registerSelf(ctx);
         checks.start();
         LOG.info("server {} started: datacenter {}, raft {}, data {}", node, config.datacenter, self.address(),
                 config.dev && config.dataDir == null ? "in memory (-dev)" : dataDir);
@@ -116,13 +130,17 @@ public final class CairnServer implements AutoCloseable {
      * Puts this server into the catalog with a passing serfHealth check, retrying until a leader
      * accepts it (at start-up there may be none yet).
      */
-    private void registerSelf(ApiContext ctx) {
+    private CompletableFuture<Void> registerSelf(ApiContext ctx) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         raft.submit(new Command.Catalog(SelfNode.registration(ctx))).whenComplete((r, error) -> {
-            if (error != null && !closed) {
+            if (error == null) {
+                done.complete(null);
+            } else if (!closed) {
                 LOG.info("registering node {} in the catalog failed ({}); retrying", ctx.nodeName(), error.getMessage());
-                retries.schedule(() -> registerSelf(ctx), 1, TimeUnit.SECONDS);
+                retries.schedule(() -> registerSelf(ctx).thenRun(() -> done.complete(null)), 1, TimeUnit.SECONDS);
             }
         });
+        return done;
     }
 
     /** A stable node ID, kept in the data dir like Consul's node-id file. */

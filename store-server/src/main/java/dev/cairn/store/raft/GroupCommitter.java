@@ -2,7 +2,6 @@ package dev.cairn.store.raft;
 
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.CommandCodec;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -12,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Group commit: concurrent writes share one Raft entry. One KV write per entry tops out near
@@ -29,13 +29,14 @@ final class GroupCommitter implements AutoCloseable {
     private record Pending(byte[] encoded, CompletableFuture<Object> result) {
     }
 
-    private final RaftClient client;
+    /** Proposes one Raft entry: straight to the local leader, else through the RaftClient. */
+    private final Function<Message, CompletableFuture<RaftClientReply>> proposer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
     private boolean closed;
 
-    GroupCommitter(RaftClient client) {
-        this.client = client;
+    GroupCommitter(Function<Message, CompletableFuture<RaftClientReply>> proposer) {
+        this.proposer = proposer;
     }
 
     CompletableFuture<Object> submit(Command command) {
@@ -78,7 +79,7 @@ final class GroupCommitter implements AutoCloseable {
         byte[] data = CommandCodec.encodeBatch(batch.stream().map(Pending::encoded).toList());
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = client.async().send(Message.valueOf(ByteString.copyFrom(data)));
+            reply = proposer.apply(Message.valueOf(ByteString.copyFrom(data)));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
