@@ -6,7 +6,9 @@ import dev.cairn.store.http.GoDuration;
 import dev.cairn.template.DataSource;
 import dev.cairn.template.Query;
 import dev.cairn.watcher.DaemonConfig;
+import dev.cairn.watcher.ExecSupervisor;
 import dev.cairn.watcher.RunException;
+import dev.cairn.watcher.StatusServer;
 import dev.cairn.watcher.StoreClient;
 import dev.cairn.watcher.TemplateDaemon;
 import dev.cairn.watcher.TemplateRunner;
@@ -37,7 +39,9 @@ import java.util.function.Function;
  * Without {@code -once} it runs the daemon ({@link TemplateDaemon}) until SIGINT/SIGTERM (or the
  * config's {@code kill_signal}), reloading config files on SIGHUP ({@code reload_signal}); with
  * {@code -once} it renders once ({@link TemplateRunner}); {@code -parse-only} lists queries.
- * {@code -dev} starts an embedded throwaway store in this process and points the daemon at it.
+ * {@code -dev} starts an embedded throwaway store in this process and points the daemon at it;
+ * {@code -exec} supervises a child ({@link ExecSupervisor}); {@code -status-addr} serves health and
+ * metrics ({@link StatusServer}).
  *
  * <p>This class turns flags and config files into a {@link DaemonConfig} (files in order, then
  * flags, which win) and errors into exit codes: 2 for a bad command line or config file, 1 for
@@ -123,6 +127,30 @@ final class TemplateCommand implements Callable<Integer> {
                     + "without their own command_timeout.")
     String commandTimeout;
 
+    @Option(names = {"-exec", "--exec"}, paramLabel = "COMMAND",
+            description = "Supervise COMMAND (run by /bin/sh -c): start it once every template has been rendered, "
+                    + "send it -exec-reload-signal (or restart it) when an output changes, pass signals on to it, "
+                    + "and exit with its exit code when it exits.")
+    String exec;
+
+    @Option(names = {"-exec-reload-signal", "--exec-reload-signal"}, paramLabel = "SIGNAL",
+            description = "Signal to send the -exec command when an output changes, e.g. SIGHUP "
+                    + "(default: none, restart it instead).")
+    String execReloadSignal;
+
+    @Option(names = {"-exec-kill-signal", "--exec-kill-signal"}, paramLabel = "SIGNAL",
+            description = "Signal that stops the -exec command for a restart or at exit (default SIGTERM).")
+    String execKillSignal;
+
+    @Option(names = {"-exec-kill-timeout", "--exec-kill-timeout"}, paramLabel = "DURATION",
+            description = "How long the -exec command has to exit after its kill signal before SIGKILL (default 30s).")
+    String execKillTimeout;
+
+    @Option(names = {"-status-addr", "--status-addr"}, paramLabel = "HOST:PORT",
+            description = "Serve GET /health (200 once every template has been rendered, 503 before) and "
+                    + "GET /metrics (Prometheus text) on HOST:PORT, e.g. 127.0.0.1:8900.")
+    String statusAddr;
+
     @Option(names = {"-consul-addr", "--consul-addr"}, paramLabel = "ADDR",
             description = "Same as -http-addr, as consul-template spells it.")
     String consulAddr;
@@ -168,40 +196,75 @@ final class TemplateCommand implements Callable<Integer> {
 
     /** Runs the daemon (with its embedded store for -dev) until a stop signal; the exit code. */
     private int daemon(DaemonConfig config) throws RunException, InterruptedException {
+        if (dry && config.exec() != null) {
+            throw new UsageException("-exec runs a command: it cannot be used with -dry");
+        }
         CairnServer embedded = dev ? startDevStore() : null;
+        StatusServer status = null;
+        ExecSupervisor child = null;
         try {
             URI address = embedded != null ? URI.create("http://127.0.0.1:" + embedded.httpPort()) : address(config);
             TemplateDaemon daemon = new TemplateDaemon(new StoreClient(address, token(config)), config, dry,
                     local(io.env()), io.out(), io.err());
-            daemon.start();
-            Set<String> stop = new LinkedHashSet<>(List.of("INT", "TERM", config.killSignal()));
-            stop.remove(config.reloadSignal());
-            List<String> signals = new ArrayList<>(stop);
-            signals.add(config.reloadSignal());
-            Logger log = LoggerFactory.getLogger(TemplateCommand.class);
-            try (AutoCloseable handlers = SignalForwarder.register(sig -> {
-                if (sig.equals(config.reloadSignal())) {
-                    inBackground("cairn-reload", () -> reload(daemon, log));
-                } else {
-                    log.info("SIG{}: stopping", sig);
-                    inBackground("cairn-stop", daemon::close);
-                }
-            }, signals)) {
-                int code = daemon.awaitExit();
-                if (daemon.failure() != null) {
-                    io.error("cairn: " + daemon.failure());
-                }
-                return code;
-            } catch (InterruptedException e) {
-                daemon.close();
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            if (config.exec() != null) {
+                child = ExecSupervisor.attach(daemon, config.exec());
             }
+            if (config.statusAddr() != null) {
+                status = StatusServer.start(daemon, config.statusAddr());
+            }
+            daemon.start();
+            return run(daemon, config, child);
         } finally {
+            if (child != null) {
+                child.close();
+            }
+            if (status != null) {
+                status.close();
+            }
             if (embedded != null) {
                 embedded.close();
             }
+        }
+    }
+
+    /**
+     * Handles signals until the daemon stops: the reload signal reloads the config; INT, TERM and
+     * kill_signal stop the daemon (with -exec: go to the child first, whose exit then stops the
+     * daemon); with -exec, any other signal is passed on to the child.
+     */
+    private int run(TemplateDaemon daemon, DaemonConfig config, ExecSupervisor child) throws InterruptedException {
+        Set<String> stop = new LinkedHashSet<>(List.of("INT", "TERM", config.killSignal()));
+        stop.remove(config.reloadSignal());
+        Set<String> signals = new LinkedHashSet<>(stop);
+        signals.add(config.reloadSignal());
+        if (child != null) {
+            signals.addAll(List.of("HUP", "USR1", "USR2"));
+        }
+        Logger log = LoggerFactory.getLogger(TemplateCommand.class);
+        try (AutoCloseable handlers = SignalForwarder.register(sig -> {
+            if (sig.equals(config.reloadSignal())) {
+                inBackground("cairn-reload", () -> reload(daemon, log));
+            } else if (stop.contains(sig)) {
+                log.info("SIG{}: stopping", sig);
+                inBackground("cairn-stop", () -> {
+                    if (child == null || !child.stop(sig)) {
+                        daemon.close();
+                    }
+                });
+            } else if (child != null) {
+                child.signal(sig);
+            }
+        }, new ArrayList<>(signals))) {
+            int code = daemon.awaitExit();
+            if (daemon.failure() != null) {
+                io.error("cairn: " + daemon.failure());
+            }
+            return code;
+        } catch (InterruptedException e) {
+            daemon.close();
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -296,14 +359,29 @@ final class TemplateCommand implements Callable<Integer> {
         if (commandTimeout != null) {
             b.commandTimeout(duration("-command-timeout", commandTimeout));
         }
+        flag("-exec", exec, b::exec);
+        flag("-exec-reload-signal", execReloadSignal, b::execReloadSignal);
+        flag("-exec-kill-signal", execKillSignal, b::execKillSignal);
+        if (execKillTimeout != null) {
+            b.execKillTimeout(duration("-exec-kill-timeout", execKillTimeout));
+        }
+        flag("-status-addr", statusAddr, b::statusAddr);
         if (templates.isEmpty() && configFiles.isEmpty()) {
             throw new UsageException("no template given: use -template SOURCE:DEST[:COMMAND] or -config FILE");
         }
+        DaemonConfig c;
         try {
-            return b.build();
+            c = b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        if (c.exec() == null && (execReloadSignal != null || execKillSignal != null || execKillTimeout != null)) {
+            throw new UsageException("-exec-reload-signal, -exec-kill-signal and -exec-kill-timeout need -exec");
+        }
+        if (once && c.exec() != null) {
+            throw new UsageException("-exec supervises a command while the daemon runs: it cannot be used with -once");
+        }
+        return c;
     }
 
     private static void flag(String name, String value, java.util.function.Consumer<String> apply) {

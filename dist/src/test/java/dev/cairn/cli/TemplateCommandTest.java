@@ -168,4 +168,49 @@ class TemplateCommandTest extends ServerTestBase {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.stderr()).isEqualTo("cairn: " + bad + ": unknown key \"template[0].comand\"\n");
     }
+
+    @Test
+    void execRunsTheCommandOnceRenderedServesStatusAndExitsWithTheCommandsCode() throws Exception {
+        cairn("kv", "put", p + "e", "1");
+        Path t = write("e.ctmpl", "e={{key:" + p + "e}}\n");
+        Path go = dir.resolve("go");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        java.util.concurrent.CompletableFuture<Cli.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> template("-template", t + ":" + dir.resolve("e.conf"), "-status-addr", "127.0.0.1:" + port,
+                        "-exec", "cat '" + dir.resolve("e.conf") + "' > '" + dir.resolve("seen.tmp") + "'; mv '"
+                                + dir.resolve("seen.tmp") + "' '" + dir.resolve("seen") + "'; "
+                                + "while [ ! -e '" + go + "' ]; do sleep 0.05; done; exit 3"));
+        URI health = URI.create("http://127.0.0.1:" + port + "/health");
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .pollInterval(java.time.Duration.ofMillis(20)).ignoreExceptions()
+                    .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(health).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode() == 200
+                            && Files.exists(dir.resolve("seen")));
+            assertThat(read("seen")).as("the command starts after the file is written").isEqualTo("e=1\n");
+        } finally {
+            Files.writeString(go, ""); // never leave the child waiting
+        }
+
+        Cli.Result r = run.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+    }
+
+    @Test
+    void execAndStatusFlagUsageErrorsExit2() throws Exception {
+        Path t = write("x.ctmpl", "x");
+        Cli.Result lone = template("-exec-reload-signal", "SIGHUP", "-template", t + ":o");
+        assertThat(lone.exitCode()).isEqualTo(2);
+        assertThat(lone.stderr()).isEqualTo(
+                "cairn: -exec-reload-signal, -exec-kill-signal and -exec-kill-timeout need -exec\n");
+        assertThat(template("-once", "-exec", "true", "-template", t + ":o").exitCode()).isEqualTo(2);
+        assertThat(template("-exec", "true", "-exec-kill-signal", "SIGWINCH", "-template", t + ":o").exitCode())
+                .isEqualTo(2);
+        Cli.Result badAddr = template("-status-addr", "nowhere", "-template", t + ":o");
+        assertThat(badAddr.exitCode()).isEqualTo(2);
+        assertThat(badAddr.stderr()).startsWith("cairn: Invalid -status-addr \"nowhere\"");
+    }
 }

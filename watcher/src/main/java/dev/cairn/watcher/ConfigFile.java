@@ -27,6 +27,9 @@ import java.util.Map;
  *  "log_level": "info", "pid_file": "/run/cairn-template.pid",
  *  "kill_signal": "SIGINT", "reload_signal": "SIGHUP",
  *  "consul": {"address": "127.0.0.1:8500", "token": "..."},
+ *  "exec": {"command": "my-app --config out.conf", "reload_signal": "SIGHUP", "kill_signal": "SIGTERM",
+ *           "kill_timeout": "30s"},
+ *  "status_addr": "127.0.0.1:8900",
  *  "template": [{"source": "in.ctmpl", "destination": "out.conf", "command": "nginx -s reload", ...}]}
  * }</pre>
  *
@@ -105,6 +108,8 @@ final class ConfigFile {
                     case "kill_signal" -> b.killSignal(text(key, v));
                     case "reload_signal" -> b.reloadSignal(text(key, v));
                     case "consul" -> consul(key, v, b);
+                    case "exec" -> exec(key, v, b);
+                    case "status_addr" -> b.statusAddr(text(key, v));
                     case "template" -> {
                         if (v.isArray()) {
                             for (int i = 0; i < v.size(); i++) {
@@ -143,6 +148,42 @@ final class ConfigFile {
                 case "retry" -> b.retry = retry(key, e.getValue(), b.retry);
                 default -> throw unknown(key);
             }
+        }
+    }
+
+    /** {@code command} is a shell command (a string) or an argv (an array of strings). */
+    private void exec(String path, JsonNode v, DaemonConfig.Builder b) {
+        object(path, v);
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = path + "." + e.getKey();
+            JsonNode x = e.getValue();
+            try {
+                switch (e.getKey()) {
+                    case "command" -> {
+                        if (x.isArray() && !x.isEmpty()) {
+                            java.util.List<String> argv = new java.util.ArrayList<>();
+                            for (JsonNode a : x) {
+                                argv.add(text(key, a));
+                            }
+                            b.execCommand = argv;
+                        } else {
+                            b.exec(text(key, x));
+                        }
+                    }
+                    case "reload_signal" -> b.execReloadSignal(command(key, x));
+                    case "kill_signal" -> b.execKillSignal(text(key, x));
+                    case "kill_timeout" -> b.execKillTimeout(positive(key, x));
+                    default -> throw unknown(key);
+                }
+            } catch (Bad bad) {
+                throw bad;
+            } catch (IllegalArgumentException ex) {
+                throw new Bad(key + ": " + ex.getMessage());
+            }
+        }
+        if (b.execCommand == null) {
+            throw new Bad(path + ": missing command");
         }
     }
 

@@ -28,10 +28,12 @@ import java.util.Set;
  * @param consulAddress  the server's address from a file ({@code consul.address}), or null
  * @param consulToken    the ACL token from a file ({@code consul.token}), or null
  * @param newFilePerms   mode of destinations that do not exist yet, for templates without {@code perms}
+ * @param exec           the child process to supervise ({@code -exec}), or null
+ * @param statusAddr     where to serve {@code /health} and {@code /metrics} ({@code -status-addr}, HOST:PORT), or null
  */
 public record DaemonConfig(List<TemplateConfig> templates, Wait quiescence, Duration maxStale, Duration blockQueryWait,
                            Retry retry, String logLevel, Path pidFile, String killSignal, String reloadSignal,
-                           String consulAddress, String consulToken, int newFilePerms) {
+                           String consulAddress, String consulToken, int newFilePerms, Exec exec, String statusAddr) {
 
     public static final Duration DEFAULT_MAX_STALE = Duration.ofSeconds(2);
     public static final Duration DEFAULT_BLOCK_QUERY_WAIT = Duration.ofSeconds(60);
@@ -44,6 +46,50 @@ public record DaemonConfig(List<TemplateConfig> templates, Wait quiescence, Dura
         Objects.requireNonNull(quiescence, "quiescence");
         Objects.requireNonNull(retry, "retry");
         AtomicFileWriter.permissions(newFilePerms);
+    }
+
+    /** Without {@code -exec} or {@code -status-addr}. */
+    public DaemonConfig(List<TemplateConfig> templates, Wait quiescence, Duration maxStale, Duration blockQueryWait,
+                        Retry retry, String logLevel, Path pidFile, String killSignal, String reloadSignal,
+                        String consulAddress, String consulToken, int newFilePerms) {
+        this(templates, quiescence, maxStale, blockQueryWait, retry, logLevel, pidFile, killSignal, reloadSignal,
+                consulAddress, consulToken, newFilePerms, null, null);
+    }
+
+    /** This config with another {@code exec} block (null: none). */
+    public DaemonConfig withExec(Exec e) {
+        return new DaemonConfig(templates, quiescence, maxStale, blockQueryWait, retry, logLevel, pidFile, killSignal,
+                reloadSignal, consulAddress, consulToken, newFilePerms, e, statusAddr);
+    }
+
+    /**
+     * The {@code exec} block: a child process started once every template has been rendered
+     * (consul-template's exec mode), see {@link ExecSupervisor}.
+     *
+     * @param command      the argv; a command given as one string is {@code /bin/sh -c STRING}
+     * @param reloadSignal sent to the child when an output changed ({@code HUP}, ...); null: restart it instead
+     * @param killSignal   sent to stop the child (for a restart, or when the daemon stops)
+     * @param killTimeout  how long the child has to exit after {@code killSignal} before SIGKILL
+     */
+    public record Exec(List<String> command, String reloadSignal, String killSignal, Duration killTimeout) {
+
+        public static final Duration DEFAULT_KILL_TIMEOUT = Duration.ofSeconds(30);
+
+        public Exec {
+            command = List.copyOf(command);
+            if (command.isEmpty() || command.get(0).isBlank()) {
+                throw new IllegalArgumentException("exec needs a command");
+            }
+            Objects.requireNonNull(killSignal, "killSignal");
+            if (killTimeout.isNegative() || killTimeout.isZero()) {
+                throw new IllegalArgumentException("exec kill_timeout must be positive");
+            }
+        }
+
+        /** {@code /bin/sh -c COMMAND}. */
+        public static List<String> shell(String command) {
+            return List.of("/bin/sh", "-c", command);
+        }
     }
 
     /** The quiescence a template waits for: its own, else the daemon's. */
@@ -150,6 +196,11 @@ public record DaemonConfig(List<TemplateConfig> templates, Wait quiescence, Dura
         String consulToken;
         int newFilePerms = DEFAULT_PERMS;
         Duration commandTimeout = TemplateConfig.DEFAULT_COMMAND_TIMEOUT;
+        List<String> execCommand;
+        String execReloadSignal;
+        String execKillSignal = "TERM";
+        Duration execKillTimeout = Exec.DEFAULT_KILL_TIMEOUT;
+        String statusAddr;
 
         /**
          * Reads a config file ({@code .json}, {@code .yaml} or {@code .yml}) over what is set so far.
@@ -217,6 +268,41 @@ public record DaemonConfig(List<TemplateConfig> templates, Wait quiescence, Dura
             return this;
         }
 
+        /** {@code -exec}: a shell command ({@code /bin/sh -c}). */
+        public Builder exec(String command) {
+            if (command == null || command.isBlank()) {
+                throw new IllegalArgumentException("exec command is empty");
+            }
+            this.execCommand = Exec.shell(command);
+            return this;
+        }
+
+        /** {@code -exec-reload-signal}; empty: restart the child on a change instead. */
+        public Builder execReloadSignal(String signal) {
+            this.execReloadSignal = signal == null || signal.isBlank() ? null : signalName(signal);
+            return this;
+        }
+
+        public Builder execKillSignal(String signal) {
+            this.execKillSignal = signalName(signal);
+            return this;
+        }
+
+        public Builder execKillTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("exec kill timeout must be positive");
+            }
+            this.execKillTimeout = timeout;
+            return this;
+        }
+
+        /** {@code -status-addr HOST:PORT}. */
+        public Builder statusAddr(String address) {
+            StatusServer.parseAddress(address);
+            this.statusAddr = address.strip();
+            return this;
+        }
+
         /** Mode of new destinations for templates without {@code perms} ({@code -perms}). */
         public Builder newFilePerms(int mode) {
             AtomicFileWriter.permissions(mode);
@@ -251,8 +337,10 @@ public record DaemonConfig(List<TemplateConfig> templates, Wait quiescence, Dura
             if (killSignal.equals(reloadSignal)) {
                 throw new IllegalArgumentException("kill_signal and reload_signal are both SIG" + killSignal);
             }
+            Exec exec = execCommand == null ? null
+                    : new Exec(execCommand, execReloadSignal, execKillSignal, execKillTimeout);
             return new DaemonConfig(templates, quiescence, maxStale, blockQueryWait, retry, logLevel, pidFile, killSignal,
-                    reloadSignal, consulAddress, consulToken, newFilePerms);
+                    reloadSignal, consulAddress, consulToken, newFilePerms, exec, statusAddr);
         }
     }
 }

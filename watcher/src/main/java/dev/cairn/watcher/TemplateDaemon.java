@@ -77,6 +77,8 @@ public final class TemplateDaemon implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile String failure;
+    /** The exit code {@link #awaitExit} returns after {@link #close}: the supervised child's, else 0. */
+    private volatile int closeCode;
 
     // guarded by this
     private DaemonConfig config;
@@ -257,10 +259,37 @@ public final class TemplateDaemon implements AutoCloseable {
             }
         }
         log.info("stopped");
-        exit.complete(failure == null ? 0 : 1);
+        exit.complete(failure == null ? closeCode : 1);
     }
 
-    /** Waits until the daemon stopped: 0 after {@link #close}, 1 if it gave up on a query. */
+    /**
+     * Stops as {@link #close} does, then {@link #awaitExit} returns {@code code}: the {@code -exec}
+     * child ended, and the daemon ends with its exit code.
+     */
+    void close(int code) {
+        closeCode = code;
+        close();
+    }
+
+    /** Templates now. */
+    public synchronized int templateCount() {
+        return jobs.size();
+    }
+
+    /** Templates that have had their first complete render handled (all of them, once {@link #allRendered}). */
+    public synchronized int renderedCount() {
+        return allRendered ? jobs.size() : jobs.size() - awaitingFirstRender.size();
+    }
+
+    /** Whether every template has had its first complete render handled. */
+    public synchronized boolean allRendered() {
+        return allRendered;
+    }
+
+    /**
+     * Waits until the daemon stopped: 0 after {@link #close}, 1 if it gave up on a query, the
+     * child's exit code when an {@link ExecSupervisor}'s child ended.
+     */
     public int awaitExit() throws InterruptedException {
         try {
             return exit.get();

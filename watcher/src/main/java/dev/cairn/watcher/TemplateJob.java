@@ -236,17 +236,17 @@ final class TemplateJob implements WatchManager.Subscriber {
         try {
             r = template.render(ctx.source());
         } catch (RuntimeException e) {
-            ctx.metrics().renderErrors.incrementAndGet();
+            ctx.metrics().renderFailed(config);
             log.error("{}: render failed: {}", name(), e.getMessage() != null ? e.getMessage() : e.toString());
             return;
         }
-        ctx.metrics().renders.incrementAndGet();
+        ctx.metrics().rendered(config);
         follow(r);
         ctx.events().rendered(this, r.complete());
         long renderMs = OutputPublisher.millis(start);
         if (!r.complete()) {
             if (config.errorOnMissingKey() && !r.missingKeys().isEmpty()) {
-                ctx.metrics().renderErrors.incrementAndGet();
+                ctx.metrics().renderFailed(config);
                 log.error("{}: rendered in {} ms: {}", name(), renderMs,
                         TemplateRunner.missingKeyError(name(), r).substring(name().length() + 2));
             } else {
@@ -268,16 +268,12 @@ final class TemplateJob implements WatchManager.Subscriber {
             OutputPublisher.Outcome o = ctx.publisher().publish(config, newFilePerms, r.output());
             switch (o.status()) {
                 case WRITTEN, COMMAND_FAILED -> {
-                    ctx.metrics().writes.incrementAndGet();
                     Duration since = changeSeenNanos < 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - changeSeenNanos);
-                    ctx.metrics().changeToWriteNanos.addAndGet(since.toNanos());
-                    if (o.status() == OutputPublisher.Status.COMMAND_FAILED) {
-                        ctx.metrics().commandFailures.incrementAndGet();
-                    }
+                    ctx.metrics().written(config, since, o.status() == OutputPublisher.Status.COMMAND_FAILED);
                     ctx.events().written(this, since);
                 }
-                case CHECK_FAILED -> ctx.metrics().checkFailures.incrementAndGet();
-                case WRITE_FAILED -> ctx.metrics().writeFailures.incrementAndGet();
+                case CHECK_FAILED -> ctx.metrics().checkFailed(config);
+                case WRITE_FAILED -> ctx.metrics().writeFailed(config);
                 case UNCHANGED -> {
                 }
             }
@@ -325,7 +321,7 @@ final class TemplateJob implements WatchManager.Subscriber {
                 try {
                     template = config.compile();
                 } catch (TemplateException e) {
-                    ctx.metrics().renderErrors.incrementAndGet();
+                    ctx.metrics().renderFailed(config);
                     log.error("{} (keeping the last good version and its output)", e.getMessage());
                     return;
                 }

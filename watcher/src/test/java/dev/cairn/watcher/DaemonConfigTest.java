@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -200,5 +201,44 @@ class DaemonConfigTest {
             assertThat(WatchManager.backoff(r, 3)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
             assertThat(WatchManager.backoff(r, 40)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
         }
+    }
+
+    @Test
+    void execAndStatusAddrAreReadFromAFile() throws IOException {
+        Path f = file("exec.yaml", """
+                exec:
+                  command: my-app --config out.conf
+                  reload_signal: SIGHUP
+                  kill_signal: SIGINT
+                  kill_timeout: 5s
+                status_addr: 127.0.0.1:8900
+                template:
+                  - contents: x
+                    destination: x.conf
+                """);
+
+        DaemonConfig c = load(f);
+
+        assertThat(c.exec()).isEqualTo(new DaemonConfig.Exec(List.of("/bin/sh", "-c", "my-app --config out.conf"), "HUP",
+                "INT", Duration.ofSeconds(5)));
+        assertThat(c.statusAddr()).isEqualTo("127.0.0.1:8900");
+
+        Path argv = file("argv.json", "{\"exec\": {\"command\": [\"my-app\", \"-v\"]}, "
+                + "\"template\": {\"contents\": \"x\", \"destination\": \"x.conf\"}}");
+        assertThat(load(argv).exec()).as("defaults: restart on change, SIGTERM, 30s")
+                .isEqualTo(new DaemonConfig.Exec(List.of("my-app", "-v"), null, "TERM", Duration.ofSeconds(30)));
+        assertThat(load(file("none.json", "{\"template\": {\"contents\": \"x\", \"destination\": \"x\"}}"))
+                .exec()).isNull();
+    }
+
+    @Test
+    void aBadExecBlockIsRefusedNamingTheKey() throws IOException {
+        assertRefused("e1.json", "{\"exec\": {\"reload_signal\": \"SIGHUP\"}}", "exec: missing command");
+        assertRefused("e2.json", "{\"exec\": {\"command\": \"x\", \"kill_signal\": \"SIGWINCH\"}}",
+                "exec.kill_signal: unknown or unusable signal \"SIGWINCH\" (use SIGHUP, SIGINT, SIGTERM, SIGUSR1 or SIGUSR2)");
+        assertRefused("e3.json", "{\"exec\": {\"command\": \"x\", \"splay\": \"1s\"}}",
+                "unknown key \"exec.splay\"");
+        assertRefused("e4.json", "{\"status_addr\": \"8900\"}",
+                "status_addr: status address \"8900\" is not HOST:PORT (e.g. 127.0.0.1:8900)");
     }
 }
