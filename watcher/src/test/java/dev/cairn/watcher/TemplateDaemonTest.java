@@ -221,7 +221,8 @@ class TemplateDaemonTest {
     @Test
     void severalChangesWithinTheWaitMakeOneRenderAndOneReload() throws Exception {
         store.put(p + "q", "1");
-        TemplateDaemon d = start(new T("q.ctmpl", "q={{key:" + p + "q}}\n", "q.conf").wait("2s:20s")
+        // MIN 5s: the three writes below must all land within it, also on a loaded 2-core CI machine
+        TemplateDaemon d = start(new T("q.ctmpl", "q={{key:" + p + "q}}\n", "q.conf").wait("5s:50s")
                 .command(append("ran", "marker")));
         eventually().until(() -> "ran\n".equals(read("marker")));
         int before = renders("q.conf");
