@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Cairn vs etcd 3.4, one run: builds the server and the harness, installs etcd and wrk when
-# missing (Debian packages etcd-server, wrk), then runs dev.cairn.bench.KvBenchmark.
-# Extra arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar).
-# A/B test of a server change: benchmarks/run.sh --jar-b /path/to/other/cairn.jar (about 5.5 minutes).
-# Figures: stdout and benchmarks/target/results.md. Takes about 4 minutes.
+# Every benchmark of BENCHMARKS.md in one run (about 6 minutes): builds the server and the harness,
+# installs etcd and wrk when missing (Debian packages etcd-server, wrk), then runs
+#   kv        dev.cairn.bench.KvBenchmark: Cairn vs etcd 3.4, KV PUT/GET and blocking-query fan-out (~4 min)
+#   registry  dev.cairn.bench.RegistryBenchmark: agent registrations/s, health/service GET/s (~1.5 min)
+#   render    dev.cairn.bench.RenderBenchmark (JMH): haproxy template over 1,000 instances (~30 s)
+#   daemon    dev.cairn.bench.DaemonBenchmark: KV write -> file -> command, blocking queries held (~1 min)
+# benchmarks/run.sh --only kv|registry|render|daemon runs one of them.
+# Other arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar).
+# A/B test of a server change: benchmarks/run.sh --only kv --jar-b /path/to/other/cairn.jar (about 5.5 minutes).
+# Figures: stdout and benchmarks/target/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+only=all
+if [ "${1:-}" = "--only" ]; then
+  only=${2:?--only needs kv, registry, render or daemon}
+  shift 2
+  case "$only" in kv|registry|render|daemon) ;; *) echo "--only: kv, registry, render or daemon, not $only" >&2; exit 2;; esac
+fi
+want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
 if ! command -v wrk >/dev/null || [ ! -x /usr/bin/etcd ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -16,6 +29,12 @@ fi
 # offline first (the usual case here), online if something is missing from ~/.m2
 # (build output to stderr: stdout is the report)
 { mvn -q -B -o -pl benchmarks -am package -DskipTests || mvn -q -B -pl benchmarks -am package -DskipTests; } >&2
+# the harness and its dependencies (JMH, template-engine, Jackson), written by the package phase
+cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+# each harness copies this jar before it starts a process from it
+jar=dist/target/cairn.jar
+out=benchmarks/target/results.md
+: >"$out"
 
 # 10,000 parked queries need 10,000 sockets in the harness and in the server
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
@@ -31,6 +50,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-java -Xmx1g -cp benchmarks/target/classes dev.cairn.bench.KvBenchmark \
-  --jar dist/target/cairn.jar --source "$(git describe --always --dirty 2>/dev/null || echo 'no git')" \
-  --pid-file "$pids" --out benchmarks/target/results.md "$@"
+if want kv; then
+  java -Xmx1g -cp "$cp" dev.cairn.bench.KvBenchmark \
+    --jar "$jar" --source "$(git describe --always --dirty 2>/dev/null || echo 'no git')" \
+    --pid-file "$pids" --out "$out.kv" "$@"
+  cat "$out.kv" >>"$out"
+  rm -f "$out.kv"
+fi
+
+if want registry; then
+  java -Xmx1g -cp "$cp" dev.cairn.bench.RegistryBenchmark --jar "$jar" --pid-file "$pids" --out "$out"
+fi
+
+if want render; then
+  # JMH: 1 fork, 3 x 1 s warm-up, 5 x 1 s measured (the class' annotations), one run per @Param set
+  java -cp "$cp" org.openjdk.jmh.Main RenderBenchmark -foe true -rf csv -rff benchmarks/target/render.csv >&2
+  {
+    printf '\n### Template render (issue 4, JMH)\n\n'
+    printf -- '- %s; `examples/haproxy/haproxy.cfg.ctmpl` compiled once, 1,000 instances (1 in 50 critical, dropped by the engine), in-memory DataSource; 1 fork, 3 x 1 s warm-up, 5 x 1 s measured\n\n' \
+      "$(java -cp "$cp" dev.cairn.bench.RenderBenchmark 2>/dev/null | sed 's/, queries.*//') per render (50 services)"
+    printf '| services x instances each | µs per render (mean ± 99.9%% CI) |\n|---|---:|\n'
+    # "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: instances","Param: services","Param: template"
+    tail -n +2 benchmarks/target/render.csv | tr -d '"' | awk -F, '{ printf "| %d x %d | **%.0f** ± %.0f |\n", $9, $8 / $9, $5, $6 }'
+  } | tee -a "$out"
+fi
+
+if want daemon; then
+  java -Xmx1g -cp "$cp" dev.cairn.bench.DaemonBenchmark --jar "$jar" --pid-file "$pids" --out "$out"
+fi
