@@ -31,6 +31,11 @@ public final class CatalogState {
     private final TreeMap<String, TreeMap<String, ServiceInstance>> services = new TreeMap<>();
     /** node -> check id -> check */
     private final TreeMap<String, TreeMap<String, HealthCheck>> checks = new TreeMap<>();
+    /**
+     * service name -> (node NUL id) -> instance: a service's instances without scanning the
+     * catalog, already in the order queries answer in (by node, then id; NUL sorts first).
+     */
+    private final HashMap<String, TreeMap<String, ServiceInstance>> byName = new HashMap<>();
     private final Map<String, Long> indexes = new HashMap<>();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -141,6 +146,10 @@ public final class CatalogState {
         }
         ServiceInstance stored = svc.indexed(nodeName, old == null ? touch.index : old.createIndex(), touch.index);
         onNode.put(svc.id(), stored);
+        if (old != null && !old.service().equals(stored.service())) {
+            unindex(old);
+        }
+        index(stored);
         touch.service(nodeName, svc.service());
         if (old != null && !old.service().equals(svc.service())) {
             touch.service(nodeName, old.service());
@@ -191,6 +200,7 @@ public final class CatalogState {
         } else if (d.serviceId() != null && !d.serviceId().isEmpty()) {
             ServiceInstance gone = servicesOn(nodeName).remove(d.serviceId());
             if (gone != null) {
+                unindex(gone);
                 touch.service(nodeName, gone.service());
                 checksOn(nodeName).values().removeIf(c -> {
                     if (c.serviceId().equals(gone.id())) {
@@ -208,6 +218,7 @@ public final class CatalogState {
                 touch.service(nodeName, s.service());
             }
             nodes.remove(nodeName);
+            servicesOn(nodeName).values().forEach(this::unindex);
             services.remove(nodeName);
             checks.remove(nodeName);
             touch.node(nodeName);
@@ -227,6 +238,20 @@ public final class CatalogState {
         checksOn(u.node()).put(c.checkId(), updated);
         touch.check(updated);
         return CatalogCommand.Result.OK;
+    }
+
+    private void index(ServiceInstance s) {
+        byName.computeIfAbsent(s.service(), k -> new TreeMap<>()).put(s.node() + '\0' + s.id(), s);
+    }
+
+    private void unindex(ServiceInstance s) {
+        TreeMap<String, ServiceInstance> m = byName.get(s.service());
+        if (m != null) {
+            m.remove(s.node() + '\0' + s.id());
+            if (m.isEmpty()) {
+                byName.remove(s.service());
+            }
+        }
     }
 
     private Map<String, ServiceInstance> servicesOn(String node) {
@@ -311,23 +336,28 @@ public final class CatalogState {
         lock.readLock().lock();
         try {
             List<ServiceEntry> out = new ArrayList<>();
-            for (Map.Entry<String, TreeMap<String, ServiceInstance>> onNode : services.entrySet()) {
-                for (ServiceInstance s : onNode.getValue().values()) {
-                    if (s.service().equals(name)) {
-                        List<HealthCheck> cs = new ArrayList<>();
-                        for (HealthCheck c : checksOn(onNode.getKey()).values()) {
-                            if (c.serviceId().isEmpty() || c.serviceId().equals(s.id())) {
-                                cs.add(c);
-                            }
-                        }
-                        out.add(new ServiceEntry(nodes.get(onNode.getKey()), s, cs));
-                    }
-                }
+            // each involved node's checks are sorted out once, not once per instance on it
+            Map<String, Map<String, List<HealthCheck>>> checksByNode = new HashMap<>();
+            for (ServiceInstance s : byName.getOrDefault(name, EMPTY_SERVICES).values()) {
+                Map<String, List<HealthCheck>> byService = checksByNode.computeIfAbsent(s.node(), this::checksByService);
+                List<HealthCheck> cs = new ArrayList<>(byService.getOrDefault("", List.of()));
+                cs.addAll(byService.getOrDefault(s.id(), List.of()));
+                cs.sort(java.util.Comparator.comparing(HealthCheck::checkId));
+                out.add(new ServiceEntry(nodes.get(s.node()), s, cs));
             }
             return new Read<>(out, indexLocked(WatchKeys.catalogService(name)));
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** A node's checks by service id ("" for node checks). */
+    private Map<String, List<HealthCheck>> checksByService(String node) {
+        Map<String, List<HealthCheck>> out = new HashMap<>();
+        for (HealthCheck c : checksOn(node).values()) {
+            out.computeIfAbsent(c.serviceId(), k -> new ArrayList<>()).add(c);
+        }
+        return out;
     }
 
     public Read<List<HealthCheck>> checksOfNode(String node) {
@@ -343,12 +373,9 @@ public final class CatalogState {
         lock.readLock().lock();
         try {
             List<HealthCheck> out = new ArrayList<>();
-            for (TreeMap<String, HealthCheck> onNode : checks.values()) {
-                for (HealthCheck c : onNode.values()) {
-                    if (!c.serviceId().isEmpty() && c.serviceName().equals(name)) {
-                        out.add(c);
-                    }
-                }
+            Map<String, Map<String, List<HealthCheck>>> checksByNode = new HashMap<>();
+            for (ServiceInstance s : byName.getOrDefault(name, EMPTY_SERVICES).values()) {
+                out.addAll(checksByNode.computeIfAbsent(s.node(), this::checksByService).getOrDefault(s.id(), List.of()));
             }
             return new Read<>(out, indexLocked(WatchKeys.catalogService(name)));
         } finally {
@@ -429,10 +456,14 @@ public final class CatalogState {
         try {
             nodes.clear();
             services.clear();
+            byName.clear();
             checks.clear();
             indexes.clear();
             s.nodes().forEach(n -> nodes.put(n.name(), n));
-            s.services().forEach(sv -> services.computeIfAbsent(sv.node(), k -> new TreeMap<>()).put(sv.id(), sv));
+            s.services().forEach(sv -> {
+                services.computeIfAbsent(sv.node(), k -> new TreeMap<>()).put(sv.id(), sv);
+                index(sv);
+            });
             s.checks().forEach(c -> checks.computeIfAbsent(c.node(), k -> new TreeMap<>()).put(c.checkId(), c));
             indexes.putAll(s.indexes());
         } finally {

@@ -161,6 +161,25 @@ class CatalogStateTest {
     }
 
     @Test
+    void theByNameIndexFollowsRenamesDeregistrationsAndRestores() throws Exception {
+        register(2, "n1", svc("x1", "old", 80));
+        register(3, "n1", svc("x1", "new", 80), check("n1", "service:x1", "x1", "passing"));
+        register(4, "n2", svc("x2", "new", 81));
+
+        assertThat(catalog.service("old").value()).isEmpty();
+        assertThat(catalog.service("new").value()).extracting(e -> e.service().id()).containsExactly("x1", "x2");
+        assertThat(catalog.checksOfService("new").value()).extracting(HealthCheck::checkId).containsExactly("service:x1");
+
+        apply(5, new CatalogCommand.Deregister("n1", "", ""));
+        assertThat(catalog.service("new").value()).extracting(e -> e.service().id()).containsExactly("x2");
+
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        CatalogState restored = new CatalogState();
+        restored.restore(json, catalog.snapshot(json));
+        assertThat(restored.service("new").value()).extracting(e -> e.service().id()).containsExactly("x2");
+    }
+
+    @Test
     void aggregateStatusFollowsConsul() {
         assertThat(HealthCheck.aggregate(List.of())).isEqualTo("passing");
         assertThat(HealthCheck.aggregate(List.of(check("n", "a", "", "passing"), check("n", "b", "", "warning"))))
