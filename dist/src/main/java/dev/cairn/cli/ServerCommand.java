@@ -51,6 +51,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-bootstrap", "--bootstrap"}, description = "Bootstrap a single-server cluster.")
     boolean bootstrap;
 
+    @Option(names = {"-enable-script-checks", "--enable-script-checks"},
+            description = "Allow checks that run commands (Args) to be registered over the API. Off by default: "
+                    + "anyone who can reach the API could run commands as this server's user.")
+    boolean enableScriptChecks;
+
     @Option(names = {"-join", "--join", "-retry-join"}, paramLabel = "HOST:PORT", description = "Another server's Raft address (repeatable).")
     List<String> join = new ArrayList<>();
 
@@ -139,6 +144,7 @@ final class ServerCommand implements Callable<Integer> {
             c.bootstrapExpect = bootstrapExpect;
         }
         c.bootstrap |= bootstrap;
+        c.enableScriptChecks |= enableScriptChecks;
         if (snapshotThreshold != null) {
             if (snapshotThreshold < 1) {
                 throw new UsageException("-snapshot-threshold must be at least 1, got " + snapshotThreshold);

@@ -53,7 +53,8 @@ class HealthChecksIT {
 
     @BeforeAll
     static void start() {
-        server = CairnProcess.start(dir, "-check-reap-interval", "1s", "-min-deregister-critical-after", "1s");
+        server = CairnProcess.start(dir, "-check-reap-interval", "1s", "-min-deregister-critical-after", "1s",
+                "-enable-script-checks");
         http = server.http();
     }
 

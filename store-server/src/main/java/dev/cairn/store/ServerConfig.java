@@ -25,6 +25,8 @@ public final class ServerConfig {
     public List<String> join = new ArrayList<>();
     public long snapshotThreshold = 50_000;
     public long maxValueBytes = 512 * 1024;
+    /** Script checks run commands on this server: off unless asked for, as in Consul. */
+    public boolean enableScriptChecks;
     /**
      * Shortest session TTL accepted, Consul's 10 s. Not a flag or config-file setting: tests lower
      * it so that TTL expiry can be watched in seconds.

@@ -41,11 +41,13 @@ public final class AgentHandler {
     private final ApiContext ctx;
     private final TtlListener ttl;
     private final String version;
+    private final boolean scriptChecks;
 
-    public AgentHandler(ApiContext ctx, TtlListener ttl, String version) {
+    public AgentHandler(ApiContext ctx, TtlListener ttl, String version, boolean scriptChecks) {
         this.ctx = ctx;
         this.ttl = ttl;
         this.version = version;
+        this.scriptChecks = scriptChecks;
     }
 
     public List<Route> routes() {
@@ -164,7 +166,7 @@ public final class AgentHandler {
         boolean replace = replaceExisting(ex);
         Async.readBody(ex, MAX_BODY_BYTES, "Service registration", (e, body) -> {
             CatalogCommand.Register cmd = Registrations.agentService(RequestJson.parse(body, false),
-                    SelfNode.node(ctx), replace);
+                    SelfNode.node(ctx), replace, scriptChecks);
             CatalogHandler.propose(e, ctx, cmd, false);
         });
     }
@@ -177,7 +179,7 @@ public final class AgentHandler {
 
     private void registerCheck(HttpServerExchange ex) {
         Async.readBody(ex, MAX_BODY_BYTES, "Check registration", (e, body) ->
-                CatalogHandler.propose(e, ctx, Registrations.agentCheck(RequestJson.parse(body, false), SelfNode.node(ctx)), false));
+                CatalogHandler.propose(e, ctx, Registrations.agentCheck(RequestJson.parse(body, false), SelfNode.node(ctx), scriptChecks), false));
     }
 
     private void ttlUpdate(HttpServerExchange ex, String id, String status, String output) {

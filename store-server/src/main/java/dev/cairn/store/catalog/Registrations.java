@@ -63,7 +63,8 @@ public final class Registrations {
     }
 
     /** {@code PUT /v1/agent/service/register}: the service and its checks on this server's node. */
-    public static CatalogCommand.Register agentService(RequestJson req, Node self, boolean replaceChecks) {
+    public static CatalogCommand.Register agentService(RequestJson req, Node self, boolean replaceChecks,
+                                                       boolean scriptsAllowed) {
         ServiceInstance svc = service(req, "Name", self.name());
         List<RequestJson> bodies = new ArrayList<>();
         RequestJson single = req.object("Check");
@@ -83,13 +84,13 @@ public final class Registrations {
                 name = "Service '" + svc.service() + "' check";
             }
             checks.add(new HealthCheck(self.name(), id, name, status(c, HealthCheck.UNCHANGED), c.text("Notes"), "",
-                    svc.id(), svc.service(), svc.tags(), definition(c), 0, 0));
+                    svc.id(), svc.service(), svc.tags(), definition(c, scriptsAllowed), 0, 0));
         }
         return new CatalogCommand.Register(self, svc, checks, true, replaceChecks);
     }
 
     /** {@code PUT /v1/agent/check/register}. */
-    public static CatalogCommand.Register agentCheck(RequestJson req, Node self) {
+    public static CatalogCommand.Register agentCheck(RequestJson req, Node self, boolean scriptsAllowed) {
         String name = req.text("Name");
         if (name.isEmpty()) {
             throw ApiException.badRequest("Missing check name");
@@ -99,7 +100,7 @@ public final class Registrations {
             id = name;
         }
         HealthCheck check = new HealthCheck(self.name(), id, name, status(req, HealthCheck.UNCHANGED),
-                req.text("Notes"), "", req.text("ServiceID"), "", List.of(), definition(req), 0, 0);
+                req.text("Notes"), "", req.text("ServiceID"), "", List.of(), definition(req, scriptsAllowed), 0, 0);
         return new CatalogCommand.Register(self, null, List.of(check), true, false);
     }
 
@@ -148,8 +149,11 @@ public final class Registrations {
         return new ArrayList<>(s.stringKeys("TaggedAddresses"));
     }
 
-    /** A runnable check definition, validated: exactly one kind, an interval where one is needed. */
-    static CheckDefinition definition(RequestJson c) {
+    /**
+     * A runnable check definition, validated: exactly one kind, an interval where one is needed,
+     * and a script only where the server allows scripts.
+     */
+    static CheckDefinition definition(RequestJson c, boolean scriptsAllowed) {
         if (c.has("GRPC")) {
             throw ApiException.badRequest("Invalid check: gRPC checks are not supported; use HTTP, TCP, Args or TTL");
         }
@@ -162,6 +166,12 @@ public final class Registrations {
         List<String> args = c.strings("Args", "ScriptArgs");
         if (args.isEmpty() && !c.text("Script").isEmpty()) {
             args = List.of("/bin/sh", "-c", c.text("Script"));
+        }
+        if (!args.isEmpty() && !scriptsAllowed) {
+            // anyone who can reach the API could otherwise run commands on this server (Consul's
+            // enable_script_checks is off by default for the same reason; same message)
+            throw ApiException.badRequest("Scripts are disabled on this agent; to enable, configure "
+                    + "'enable_script_checks' to true (server flag -enable-script-checks)");
         }
         String http = c.text("HTTP");
         String tcp = c.text("TCP");
