@@ -22,6 +22,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Undertow and XNIO log through jboss-logging, which would pick java.util.logging and
+        // print two-line entries past simplelogger.properties; route them through SLF4J instead
+        System.setProperty("org.jboss.logging.provider", "slf4j");
         System.exit(run(args));
     }
 
