@@ -141,7 +141,7 @@ public final class AgentHandler {
                     return;
                 }
                 e.getResponseHeaders().put(new io.undertow.util.HttpString("X-Consul-ContentHash"), contentHash(id));
-                Responses.sendJson(e, g -> AgentJson.serviceWithHash(g, s, ctx.datacenter(), contentHash(id)));
+                Responses.sendJson(e, g -> CatalogJson.agentService(g, s, ctx.datacenter(), contentHash(id)));
             });
         });
     }

@@ -1,8 +1,6 @@
 package dev.cairn.store.agent;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.cairn.store.catalog.CatalogJson;
-import dev.cairn.store.catalog.ServiceInstance;
 import dev.cairn.store.http.ApiContext;
 
 import java.io.IOException;
@@ -109,10 +107,4 @@ final class AgentJson {
         g.writeEndObject();
     }
 
-    static void serviceWithHash(JsonGenerator g, ServiceInstance s, String dc, String hash) throws IOException {
-        byte[] inner = dev.cairn.store.http.Responses.json(null, x -> CatalogJson.agentService(x, s, dc));
-        // the agent service object plus ContentHash, as Consul's /v1/agent/service/:id returns it
-        String json = new String(inner, java.nio.charset.StandardCharsets.UTF_8);
-        g.writeRawValue(json.substring(0, json.length() - 1) + ",\"ContentHash\":\"" + hash + "\"}");
-    }
 }

@@ -101,6 +101,12 @@ public final class CatalogJson {
 
     /** A service as the agent and /health/service show it; {@code datacenter} null leaves it out. */
     public static void agentService(JsonGenerator g, ServiceInstance s, String datacenter) throws IOException {
+        agentService(g, s, datacenter, null);
+    }
+
+    /** The same, plus {@code ContentHash} when given ({@code /v1/agent/service/<id>}). */
+    public static void agentService(JsonGenerator g, ServiceInstance s, String datacenter, String contentHash)
+            throws IOException {
         g.writeStartObject();
         if (!s.kind().isEmpty()) {
             g.writeStringField("Kind", s.kind());
@@ -119,6 +125,9 @@ public final class CatalogJson {
         }
         g.writeNumberField("CreateIndex", s.createIndex());
         g.writeNumberField("ModifyIndex", s.modifyIndex());
+        if (contentHash != null) {
+            g.writeStringField("ContentHash", contentHash);
+        }
         g.writeEndObject();
     }
 
