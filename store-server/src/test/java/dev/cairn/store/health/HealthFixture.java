@@ -8,6 +8,7 @@ import dev.cairn.store.catalog.ServiceInstance;
 import dev.cairn.store.http.ApiContext;
 import dev.cairn.store.http.WatchHub;
 import dev.cairn.store.state.Command;
+import dev.cairn.store.state.DirectConsensus;
 import dev.cairn.store.state.StoreState;
 
 import java.util.List;
@@ -21,7 +22,7 @@ final class HealthFixture {
 
     final StoreState state = new StoreState();
     final WatchHub hub = new WatchHub();
-    final RecordingConsensus raft = new RecordingConsensus(state);
+    final DirectConsensus raft = new DirectConsensus(state);
     final ApiContext ctx = new ApiContext(state, raft, hub, "dc1", NODE, "node-id", "127.0.0.1", 1 << 20);
 
     HealthFixture() {

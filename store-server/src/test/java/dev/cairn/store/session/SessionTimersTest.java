@@ -5,15 +5,13 @@ import dev.cairn.store.catalog.CheckDefinition;
 import dev.cairn.store.catalog.HealthCheck;
 import dev.cairn.store.catalog.Node;
 import dev.cairn.store.state.Command;
-import dev.cairn.store.state.Consensus;
+import dev.cairn.store.state.DirectConsensus;
 import dev.cairn.store.state.StoreState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,52 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionTimersTest {
 
     private static final long SECOND = 1_000_000_000L;
-
-    /** Applies every proposal straight away, at increasing indexes; leadership is set by the test. */
-    private static final class DirectConsensus implements Consensus {
-        final StoreState state;
-        boolean leader = true;
-        long index = 1;
-
-        DirectConsensus(StoreState state) {
-            this.state = state;
-        }
-
-        @Override
-        public CompletableFuture<Object> submit(Command command) {
-            return CompletableFuture.completedFuture(state.apply(List.of(command), ++index).get(0));
-        }
-
-        @Override
-        public CompletableFuture<Void> readBarrier() {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public boolean knownLeader() {
-            return true;
-        }
-
-        @Override
-        public boolean isLeader() {
-            return leader;
-        }
-
-        @Override
-        public long lastContactMillis() {
-            return 0;
-        }
-
-        @Override
-        public Optional<String> leaderAddress() {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<String> peerAddresses() {
-            return List.of();
-        }
-    }
 
     private final StoreState state = new StoreState();
     private final DirectConsensus raft = new DirectConsensus(state);
@@ -120,12 +72,12 @@ class SessionTimersTest {
 
     @Test
     void followersExpireNothingAndANewLeaderStartsFromTheFullTtl() {
-        raft.leader = false;
+        raft.leader(false);
         timers.tick();
         advanceSeconds(60);
         assertThat(state.sessions().exists("ttl")).isTrue();
 
-        raft.leader = true;
+        raft.leader(true);
         advanceSeconds(1);
         advanceSeconds(10);
         assertThat(state.sessions().exists("ttl")).isTrue();

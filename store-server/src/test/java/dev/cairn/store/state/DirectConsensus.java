@@ -1,24 +1,29 @@
-package dev.cairn.store.health;
+package dev.cairn.store.state;
 
 import dev.cairn.store.catalog.CatalogCommand;
-import dev.cairn.store.state.Command;
-import dev.cairn.store.state.Consensus;
-import dev.cairn.store.state.StoreState;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** A stub Raft: applies each proposal at once, one at a time, and records it. */
-final class RecordingConsensus implements Consensus {
+/**
+ * A stub Raft for tests: applies each proposal at once, one at a time, at increasing indexes,
+ * and records the catalog commands proposed. Leadership is set by the test.
+ */
+public final class DirectConsensus implements Consensus {
 
     private final StoreState state;
     private final List<CatalogCommand> proposed = new ArrayList<>();
     private long index = 1;
+    private volatile boolean leader = true;
 
-    RecordingConsensus(StoreState state) {
+    public DirectConsensus(StoreState state) {
         this.state = state;
+    }
+
+    public void leader(boolean leader) {
+        this.leader = leader;
     }
 
     @Override
@@ -30,14 +35,14 @@ final class RecordingConsensus implements Consensus {
     }
 
     /** The UpdateCheck commands proposed for one check, in order. */
-    synchronized List<CatalogCommand.UpdateCheck> updates(String checkId) {
+    public synchronized List<CatalogCommand.UpdateCheck> updates(String checkId) {
         return proposed.stream()
                 .filter(c -> c instanceof CatalogCommand.UpdateCheck u && u.checkId().equals(checkId))
                 .map(c -> (CatalogCommand.UpdateCheck) c)
                 .toList();
     }
 
-    synchronized List<CatalogCommand> proposed() {
+    public synchronized List<CatalogCommand> proposed() {
         return List.copyOf(proposed);
     }
 
@@ -53,7 +58,7 @@ final class RecordingConsensus implements Consensus {
 
     @Override
     public boolean isLeader() {
-        return true;
+        return leader;
     }
 
     @Override
