@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.cli.client.CatalogClient;
+import dev.cairn.client.CatalogClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

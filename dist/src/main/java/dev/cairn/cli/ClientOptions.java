@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
-import dev.cairn.cli.client.CairnClient;
-import dev.cairn.cli.client.KvClient;
+import dev.cairn.client.CairnClient;
+import dev.cairn.client.KvClient;
 import picocli.CommandLine.Option;
 
 import java.net.URI;

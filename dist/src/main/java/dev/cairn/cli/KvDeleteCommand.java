@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.cli.client.KvClient;
+import dev.cairn.client.KvClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

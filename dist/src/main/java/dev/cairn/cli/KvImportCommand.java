@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
-import dev.cairn.cli.client.KvClient;
-import dev.cairn.cli.client.KvPair;
+import dev.cairn.client.KvClient;
+import dev.cairn.client.KvPair;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

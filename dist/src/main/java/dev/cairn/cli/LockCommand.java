@@ -1,9 +1,9 @@
 package dev.cairn.cli;
 
-import dev.cairn.cli.client.CairnClient;
-import dev.cairn.cli.client.KvLock;
-import dev.cairn.cli.client.SessionClient;
-import dev.cairn.cli.client.UnreachableException;
+import dev.cairn.client.CairnClient;
+import dev.cairn.client.KvLock;
+import dev.cairn.client.SessionClient;
+import dev.cairn.client.UnreachableException;
 import dev.cairn.store.http.GoDuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

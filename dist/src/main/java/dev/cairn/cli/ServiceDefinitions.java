@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.cli.client.CairnClient;
+import dev.cairn.client.CairnClient;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.cli.client.CatalogClient;
+import dev.cairn.client.CatalogClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.cli.client.ApiException;
-import dev.cairn.cli.client.CairnClient;
-import dev.cairn.cli.client.CatalogClient;
+import dev.cairn.client.ApiException;
+import dev.cairn.client.CairnClient;
+import dev.cairn.client.CatalogClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

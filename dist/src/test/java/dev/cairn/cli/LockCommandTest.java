@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.cli.client.CairnClient;
-import dev.cairn.cli.client.KvLock;
-import dev.cairn.cli.client.SessionClient;
+import dev.cairn.client.CairnClient;
+import dev.cairn.client.KvLock;
+import dev.cairn.client.SessionClient;
 import dev.cairn.store.session.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

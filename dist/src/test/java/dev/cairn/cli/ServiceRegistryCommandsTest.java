@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.cli.client.CairnClient;
+import dev.cairn.client.CairnClient;
 import dev.cairn.store.catalog.Node;
 import dev.cairn.store.catalog.ServiceInstance;
 import org.junit.jupiter.api.BeforeEach;

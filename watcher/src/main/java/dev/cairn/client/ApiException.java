@@ -1,4 +1,4 @@
-package dev.cairn.cli.client;
+package dev.cairn.client;
 
 /**
  * The server answered with an error status. The message is the one Consul's Go client shows

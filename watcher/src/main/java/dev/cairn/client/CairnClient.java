@@ -1,4 +1,4 @@
-package dev.cairn.cli.client;
+package dev.cairn.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,10 +21,10 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * A small client for a Cairn (or Consul) server's HTTP API, for the CLI commands: one base address,
+ * A small client for a Cairn (or Consul) server's HTTP API, for the CLI commands and the registrator: one base address,
  * an optional ACL token sent as {@code X-Consul-Token}, and plain request/response calls. Errors
  * are unchecked: {@link UnreachableException} when there is no answer, {@link ApiException} from
- * {@link Response#ok()} for a 4xx/5xx. Build one with {@code ClientOptions.client()} in commands.
+ * {@link Response#ok()} for a 4xx/5xx. The CLI builds one with {@code ClientOptions.client()}.
  */
 public final class CairnClient {
 

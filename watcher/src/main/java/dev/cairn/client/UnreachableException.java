@@ -1,4 +1,4 @@
-package dev.cairn.cli.client;
+package dev.cairn.client;
 
 /** No HTTP answer at all: nothing listening, unknown host, timeout, connection lost. */
 public final class UnreachableException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.cairn.cli.client;
+package dev.cairn.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

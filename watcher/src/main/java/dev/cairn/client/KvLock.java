@@ -1,4 +1,4 @@
-package dev.cairn.cli.client;
+package dev.cairn.client;
 
 import java.time.Duration;
 import java.util.ArrayList;
