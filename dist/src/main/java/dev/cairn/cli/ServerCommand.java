@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code cairn server}: runs a server until SIGINT/SIGTERM. Flags win over config files. */
 @Command(name = "server", description = "Run a Cairn server (KV store and HTTP API).")
@@ -94,15 +93,11 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "cairn-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "cairn-shutdown"));
         System.out.println("cairn server ready: HTTP on " + config.clientAddr + ":" + server.httpPort()
                 + (config.dev ? " (-dev: data is thrown away on exit)" : ""));
         System.out.flush();
-        stopped.await();
+        server.awaitStop();
         return 0;
     }
 

@@ -2,6 +2,7 @@ package dev.cairn.store;
 
 import dev.cairn.store.agent.AgentHandler;
 import dev.cairn.store.agent.SelfNode;
+import dev.cairn.store.agent.ServerHealth;
 import dev.cairn.store.catalog.CatalogHandler;
 import dev.cairn.store.catalog.HealthHandler;
 import dev.cairn.store.health.CheckScheduler;
@@ -10,6 +11,7 @@ import dev.cairn.store.http.ApiServer;
 import dev.cairn.store.http.WatchHub;
 import dev.cairn.store.kv.KvHandler;
 import dev.cairn.store.kv.TxnHandler;
+import dev.cairn.store.operator.OperatorHandler;
 import dev.cairn.store.raft.RaftNode;
 import dev.cairn.store.session.SessionHandler;
 import dev.cairn.store.session.SessionTimers;
@@ -27,9 +29,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
@@ -50,7 +52,9 @@ public final class CairnServer implements AutoCloseable {
     private CheckScheduler checks;
     private ApiServer api;
     private Path tempDir;
+    private ServerHealth serverHealth;
     private volatile boolean closed;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cairn-retry");
         t.setDaemon(true);
@@ -92,23 +96,28 @@ public final class CairnServer implements AutoCloseable {
         int raftPort = config.raftPort == -1 ? freePort(config.bind) : config.raftPort;
         RaftNode.Peer self = new RaftNode.Peer(node, config.bind + ":" + raftPort);
         state.listener(hub);
-        raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self, List.of(self),
-                config.snapshotThreshold);
+        raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self, config.snapshotThreshold);
+        boolean lone = !config.clustered() && (!raft.formed() || raft.peers().size() == 1);
+        if (!raft.formed()) {
+            if (config.clustered()) {
+                raft.discover(config.bootstrapExpect, config.join);
+            } else {
+                raft.bootstrapAlone();
+            }
+        }
         sessionTimers = SessionTimers.start(state.sessions(), raft);
+        raft.renewHandler(id -> sessionTimers.renew(id) != null);
         ApiContext ctx = new ApiContext(state, raft, hub, config.datacenter, node, nodeId(dataDir), config.bind,
                 config.maxValueBytes);
         checks = new CheckScheduler(ctx, config.checkReapInterval, config.minDeregisterCriticalAfter);
-        // A lone server serves nothing until it is in its own catalog: a client's first write then
-        // never shares index 1 with a 404's X-Consul-Index (which would leave a blocking query on
-        // that missing key asleep), and "ready" means writes are accepted at once.
+        serverHealth = new ServerHealth(ctx, raft::followerSilenceMillis);
         CompletableFuture<Void> registered = registerSelf(ctx);
-        try {
-            registered.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("node " + node + " could not register itself in the catalog: no Raft leader", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
+        if (lone) {
+            // A lone server serves nothing until it is in its own catalog: a client's first write then
+            // never shares index 1 with a 404's X-Consul-Index (which would leave a blocking query on
+            // that missing key asleep), and "ready" means writes are accepted at once. A cluster
+            // member cannot wait: it must answer its peers and clients before there is a leader.
+            awaitRegistration(registered, node);
         }
         if (config.httpPort != -1) {
             api = new ApiServer()
@@ -118,12 +127,40 @@ public final class CairnServer implements AutoCloseable {
                     .addAll(new CatalogHandler(ctx).routes())
                     .addAll(new HealthHandler(ctx).routes())
                     .addAll(new AgentHandler(ctx, checks, VERSION, config.enableScriptChecks).routes())
-                    .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes());
+                    .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes())
+                    .addAll(new OperatorHandler(ctx, raft, this::leaveAndStop).routes());
             api.start(config.clientAddr, config.httpPort);
         }
         checks.start();
+        serverHealth.start();
         LOG.info("server {} started: datacenter {}, raft {}, data {}", node, config.datacenter, self.address(),
                 config.dev && config.dataDir == null ? "in memory (-dev)" : dataDir);
+    }
+
+    private static void awaitRegistration(CompletableFuture<Void> registered, String node) throws IOException {
+        try {
+            registered.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("node " + node + " could not register itself in the catalog: no Raft leader", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
+        }
+    }
+
+    /**
+     * {@code cairn leave}: this server drops out of the cluster's configuration and deletes its copy
+     * of the group, then stops; whoever waits in {@link #awaitStop()} (the server command) exits.
+     */
+    private void leaveAndStop() throws IOException {
+        raft.leave();
+        LOG.info("left the cluster; stopping");
+        new Thread(this::close, "cairn-leave").start();
+    }
+
+    /** Blocks until the server is closed (by a shutdown hook, or by itself after {@code cairn leave}). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
     }
 
     /**
@@ -202,11 +239,17 @@ public final class CairnServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         retries.shutdownNow();
         if (checks != null) {
             checks.close();
+        }
+        if (serverHealth != null) {
+            serverHealth.close();
         }
         if (sessionTimers != null) {
             sessionTimers.close();
@@ -224,6 +267,7 @@ public final class CairnServer implements AutoCloseable {
         if (tempDir != null) {
             deleteTree(tempDir);
         }
+        stopped.countDown();
     }
 
     private static void deleteTree(Path dir) {

@@ -48,9 +48,20 @@ public final class ServerConfig {
         if (bootstrapExpect < 0) {
             throw new IllegalArgumentException("-bootstrap-expect must be 0 or more, got " + bootstrapExpect);
         }
-        if (bootstrapExpect > 1 || !join.isEmpty()) {
-            throw new IllegalArgumentException("clusters of several servers (-bootstrap-expect "
-                    + bootstrapExpect + ", -join) are not supported yet: run one server");
+        if (clustered()) {
+            if (dev) {
+                throw new IllegalArgumentException("-dev runs a lone in-memory server: it takes no -bootstrap-expect or -join");
+            }
+            if (bootstrap) {
+                throw new IllegalArgumentException("-bootstrap starts a lone server: it cannot be combined with "
+                        + "-bootstrap-expect " + bootstrapExpect + " or -join");
+            }
+            if (raftPort == -1) {
+                throw new IllegalArgumentException("a cluster member needs a -raft-port the others can reach");
+            }
+            for (String address : join) {
+                checkJoinAddress(address);
+            }
         }
         if (datacenter == null || !datacenter.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("invalid datacenter name \"" + datacenter
@@ -69,6 +80,19 @@ public final class ServerConfig {
         if (minDeregisterCriticalAfter == null || minDeregisterCriticalAfter.isNegative()) {
             throw new IllegalArgumentException("-min-deregister-critical-after must not be negative, got "
                     + minDeregisterCriticalAfter);
+        }
+    }
+
+    /** Whether this server is (or becomes) one of several: it waits for others instead of bootstrapping alone. */
+    public boolean clustered() {
+        return bootstrapExpect > 1 || !join.isEmpty();
+    }
+
+    private static void checkJoinAddress(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || !address.substring(colon + 1).matches("[0-9]{1,5}")
+                || Integer.parseInt(address.substring(colon + 1)) > 65535) {
+            throw new IllegalArgumentException("-join takes another server's host:raft-port, got \"" + address + "\"");
         }
     }
 

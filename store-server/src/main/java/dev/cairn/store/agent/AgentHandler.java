@@ -9,6 +9,7 @@ import dev.cairn.store.catalog.HealthCheck;
 import dev.cairn.store.catalog.Registrations;
 import dev.cairn.store.catalog.ServiceInstance;
 import dev.cairn.store.http.ApiContext;
+import dev.cairn.store.state.ClusterServer;
 import dev.cairn.store.http.ApiException;
 import dev.cairn.store.http.Async;
 import dev.cairn.store.http.BlockingQuery;
@@ -55,8 +56,8 @@ public final class AgentHandler {
                 Route.get("/v1/agent/self", (ex, rest) -> Responses.sendJson(ex, g -> AgentJson.self(g, ctx, version))),
                 Route.get("/v1/agent/members", (ex, rest) -> Responses.sendJson(ex, g -> {
                     g.writeStartArray();
-                    for (String peer : ctx.consensus().peerAddresses()) {
-                        AgentJson.member(g, ctx, peer, version);
+                    for (ClusterServer server : ctx.consensus().servers()) {
+                        AgentJson.member(g, ctx, server, version);
                     }
                     g.writeEndArray();
                 })),

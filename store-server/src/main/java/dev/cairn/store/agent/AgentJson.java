@@ -1,7 +1,9 @@
 package dev.cairn.store.agent;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cairn.store.catalog.HealthCheck;
 import dev.cairn.store.http.ApiContext;
+import dev.cairn.store.state.ClusterServer;
 
 import java.io.IOException;
 
@@ -38,21 +40,28 @@ final class AgentJson {
         g.writeNumberField("Height", 1.0e-5);
         g.writeEndObject();
         g.writeFieldName("Member");
-        String raftAddress = ctx.consensus().peerAddresses().stream()
-                .filter(p -> p.startsWith(ctx.nodeAddress() + ":")).findFirst().orElse(ctx.nodeAddress() + ":8300");
-        member(g, ctx, raftAddress, version);
+        ClusterServer me = ctx.consensus().servers().stream()
+                .filter(s -> s.id().equals(ctx.nodeName())).findFirst()
+                .orElse(new ClusterServer(ctx.nodeName(), ctx.nodeAddress() + ":8300", false));
+        member(g, ctx, me, version);
         g.writeObjectFieldStart("Meta");
         g.writeEndObject();
         g.writeEndObject();
     }
 
-    /** A server as a Consul member: serf status 1 (alive), protocol numbers as Consul 1.x reports. */
-    static void member(JsonGenerator g, ApiContext ctx, String raftAddress, String version) throws IOException {
+    /**
+     * A server as a Consul member. Serf status 1 (alive) or 4 (failed): the leader marks a server
+     * it no longer hears from by turning its serfHealth check critical (see {@link ServerHealth}).
+     */
+    static void member(JsonGenerator g, ApiContext ctx, ClusterServer server, String version) throws IOException {
+        String raftAddress = server.address();
         int colon = raftAddress.lastIndexOf(':');
         String host = colon < 0 ? raftAddress : raftAddress.substring(0, colon);
         String port = colon < 0 ? "8300" : raftAddress.substring(colon + 1);
+        HealthCheck serf = ctx.state().catalog().check(server.id(), SelfNode.SERF_HEALTH);
+        boolean failed = serf != null && serf.status().equals(HealthCheck.CRITICAL);
         g.writeStartObject();
-        g.writeStringField("Name", raftAddress.equals(selfAddress(ctx)) ? ctx.nodeName() : raftAddress);
+        g.writeStringField("Name", server.id());
         g.writeStringField("Addr", host);
         g.writeNumberField("Port", Integer.parseInt(port));
         g.writeObjectFieldStart("Tags");
@@ -61,9 +70,11 @@ final class AgentJson {
         g.writeStringField("port", port);
         g.writeStringField("build", version);
         g.writeStringField("vsn", "2");
-        g.writeStringField("id", ctx.nodeId());
+        if (server.id().equals(ctx.nodeName())) {
+            g.writeStringField("id", ctx.nodeId());
+        }
         g.writeEndObject();
-        g.writeNumberField("Status", 1);
+        g.writeNumberField("Status", failed ? 4 : 1);
         g.writeNumberField("ProtocolMin", 1);
         g.writeNumberField("ProtocolMax", 5);
         g.writeNumberField("ProtocolCur", 2);
@@ -71,11 +82,6 @@ final class AgentJson {
         g.writeNumberField("DelegateMax", 5);
         g.writeNumberField("DelegateCur", 4);
         g.writeEndObject();
-    }
-
-    private static String selfAddress(ApiContext ctx) {
-        return ctx.consensus().peerAddresses().stream()
-                .filter(p -> p.startsWith(ctx.nodeAddress() + ":")).findFirst().orElse("");
     }
 
     /**

@@ -1,13 +1,17 @@
 package dev.cairn.store.raft;
 
+import dev.cairn.store.state.ClusterServer;
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.Consensus;
 import dev.cairn.store.state.StoreState;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -15,6 +19,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
@@ -23,18 +30,29 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * This server's member of the Raft group (Apache Ratis over gRPC), plus the client it uses to
@@ -42,56 +60,158 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RaftNode implements Consensus, AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
     /** One member of the group: its id is the node name, its address host:raft-port. */
     public record Peer(String id, String address) {
+        RaftPeer toRaft() {
+            return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+        }
+
+        static Peer of(RaftPeer p) {
+            return new Peer(p.getId().toString(), p.getAddress());
+        }
     }
 
     private final RaftServer server;
-    private final RaftClient client;
-    private final RaftGroup group;
+    private final RaftProperties props;
+    private final RaftGroupId groupId;
+    private final Peer self;
     private final RaftPeerId selfId;
+    private final ClusterRpc rpc;
     private final GroupCommitter committer;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallId = new AtomicLong();
+    private final ExecutorService membershipCalls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cairn-membership");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Built on first use, once this server runs the group. */
+    private volatile RaftClient client;
+    private final Object clientLock = new Object();
+    private final Object formLock = new Object();
+    private volatile Discovery discovery;
+    private volatile Function<String, Boolean> renewHandler = id -> false;
 
-    private RaftNode(RaftServer server, RaftClient client, RaftGroup group, RaftPeerId selfId) {
+    private RaftNode(RaftServer server, RaftProperties props, RaftGroupId groupId, Peer self, ClusterRpc rpc) {
         this.server = server;
-        this.client = client;
-        this.group = group;
-        this.selfId = selfId;
+        this.props = props;
+        this.groupId = groupId;
+        this.self = self;
+        this.selfId = RaftPeerId.valueOf(self.id());
+        this.rpc = rpc;
         this.committer = new GroupCommitter(this::propose);
     }
 
     /**
      * Starts this server's Raft member. An existing data dir is recovered (log and snapshots are
-     * replayed); a new one is formatted with {@code peers} as the initial configuration.
+     * replayed, and the group's last configuration says who the peers are). A new one runs no
+     * group until {@link #bootstrapAlone()}, {@link #discover} or another server adds it.
      */
     public static RaftNode start(StoreState state, Path raftDir, String datacenter, Peer self,
-                                 List<Peer> peers, long snapshotThreshold) throws IOException {
+                                 long snapshotThreshold) throws IOException {
         RaftProperties props = properties(raftDir, self, snapshotThreshold);
         RaftGroupId groupId = RaftGroupId.valueOf(
                 UUID.nameUUIDFromBytes(("cairn/" + datacenter).getBytes(StandardCharsets.UTF_8)));
-        RaftGroup group = RaftGroup.valueOf(groupId, peers.stream()
-                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
-                .toList());
-        boolean existing = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
-        RaftPeerId selfId = RaftPeerId.valueOf(self.id());
+        ClusterRpc rpc = new ClusterRpc();
+        RaftNode[] node = new RaftNode[1];
+        Parameters parameters = new Parameters();
+        // the customizer runs while the server starts: the handlers look the node up when called
+        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
+                ? builder.addService(ClusterRpc.service(Map.of(
+                ClusterRpc.HELLO, new ClusterRpc.Handler<>(ClusterRpc.Hello.class, h -> node[0].onHello(h)),
+                ClusterRpc.JOIN, new ClusterRpc.Handler<>(ClusterRpc.Join.class, j -> node[0].onJoin(j)),
+                ClusterRpc.RENEW, new ClusterRpc.Handler<>(ClusterRpc.Renew.class, r -> node[0].onRenew(r)))))
+                : builder);
+        // no group given: Ratis recovers every group found in the storage dir, and a new dir runs none
         RaftServer server = RaftServer.newBuilder()
-                .setServerId(selfId)
-                .setGroup(group)
+                .setServerId(RaftPeerId.valueOf(self.id()))
                 .setStateMachine(new CairnStateMachine(state))
                 .setProperties(props)
-                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .setParameters(parameters)
+                .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
+        node[0] = new RaftNode(server, props, groupId, self, rpc);
         server.start();
-        RaftClient client = RaftClient.newBuilder()
-                .setProperties(props)
-                .setRaftGroup(group)
-                // bounded: with no leader a write fails after ~10 s instead of hanging forever
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
-        return new RaftNode(server, client, group, selfId);
+        return node[0];
+    }
+
+    /** Whether this server runs the cluster's group (recovered, formed, or added by another server). */
+    public boolean formed() {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(groupId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A lone server with a new data dir: a group of one, leader at once. */
+    public void bootstrapAlone() throws IOException {
+        form(List.of(self));
+    }
+
+    /**
+     * A new server of a cluster: finds the others from {@code join} addresses, then forms the
+     * group once {@code expect} servers have met, or joins the cluster one of them belongs to.
+     */
+    public void discover(int expect, List<String> join) {
+        discovery = Discovery.start(this, rpc, self, expect, join);
+    }
+
+    /** Starts the group here with {@code peers} as its first configuration. */
+    void form(List<Peer> peers) throws IOException {
+        synchronized (formLock) {
+            formLocked(peers);
+        }
+    }
+
+    private void formLocked(List<Peer> peers) throws IOException {
+        if (formed()) {
+            return;
+        }
+        RaftGroup group = RaftGroup.valueOf(groupId, peers.stream().map(Peer::toRaft).toList());
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(
+                localClientId, selfId, localCallId.incrementAndGet(), group, true));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not start the Raft group: " + reply.getException());
+        }
+        LOG.info("raft group started with {}", peers);
+    }
+
+    private RaftClient client() {
+        RaftClient c = client;
+        if (c == null) {
+            synchronized (clientLock) {
+                c = client;
+                if (c == null) {
+                    // it starts with this server alone: a follower's NotLeader answers name the leader
+                    // and the peers, so the client follows the cluster as it changes
+                    c = client = RaftClient.newBuilder()
+                            .setProperties(props)
+                            .setRaftGroup(RaftGroup.valueOf(groupId, self.toRaft()))
+                            // bounded: with no leader a write fails after ~10 s instead of hanging forever
+                            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                                    TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                            .build();
+                }
+            }
+        }
+        return c;
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        } catch (IOException e) {
+            throw new NoLeaderException(notFormedReason());
+        }
+    }
+
+    private String notFormedReason() {
+        Discovery d = discovery;
+        return d != null ? d.waitingFor() : "this server has not joined a cluster";
     }
 
     private static RaftProperties properties(Path raftDir, Peer self, long snapshotThreshold) {
@@ -129,13 +249,17 @@ public final class RaftNode implements Consensus, AutoCloseable {
     /**
      * Hands an entry straight to this server when it leads: the RaftClient would carry it over
      * gRPC to ourselves and back, which cost ~40% of the server's CPU per KV write (BENCHMARKS.md).
-     * A follower, or a leader that just stepped down, goes through the client, which finds the leader.
+     * A follower, or a leader that just stepped down, goes through the client, which finds the
+     * leader: that is how a write sent to any server is forwarded.
      */
     private CompletableFuture<RaftClientReply> propose(Message message) {
+        if (!formed()) {
+            return CompletableFuture.failedFuture(new NoLeaderException(notFormedReason()));
+        }
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClientId)
                 .setServerId(selfId)
-                .setGroupId(group.getGroupId())
+                .setGroupId(groupId)
                 .setCallId(localCallId.incrementAndGet())
                 .setMessage(message)
                 .setType(RaftClientRequest.writeRequestType())
@@ -144,13 +268,13 @@ public final class RaftNode implements Consensus, AutoCloseable {
         try {
             local = server.submitClientRequestAsync(request);
         } catch (IOException e) {
-            return client.async().send(message);
+            return client().async().send(message);
         }
         // only a local refusal falls back to the client: a client failure is not retried here, since
         // a resend carries a new call id and could apply the same write twice
         return local.handle((reply, error) -> error != null || reply.getNotLeaderException() != null
                         || reply.getLeaderNotReadyException() != null
-                        ? client.async().send(message)
+                        ? client().async().send(message)
                         : CompletableFuture.completedFuture(reply))
                 .thenCompose(f -> f);
     }
@@ -162,33 +286,36 @@ public final class RaftNode implements Consensus, AutoCloseable {
 
     /**
      * Completes once local state reflects every write acknowledged before this call (Raft
-     * ReadIndex). A lone server is current once it has replayed its log: after that it
-     * acknowledges only applied writes.
+     * ReadIndex, which a follower asks of the leader). A lone server is current once it has
+     * replayed its log: after that it acknowledges only applied writes.
      */
     @Override
     public CompletableFuture<Void> readBarrier() {
-        if (group.getPeers().size() == 1) {
+        if (!formed()) {
+            return CompletableFuture.failedFuture(new NoLeaderException(notFormedReason()));
+        }
+        if (division().getRaftConf().getCurrentPeers().size() == 1) {
             DivisionInfo info = info();
             if (info.isLeader() && info.isLeaderReady()) {
                 return CompletableFuture.completedFuture(null);
             }
             return awaitLeaderReady(System.nanoTime() + READY_TIMEOUT.toNanos());
         }
-        return client.async().sendReadOnly(Message.EMPTY, selfId).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new NoLeaderException("linearizable read failed: " + reply.getException());
+        return client().async().sendReadOnly(Message.EMPTY, selfId).handle((reply, error) -> {
+            if (error != null || !reply.isSuccess()) {
+                Object why = error != null ? error : reply.getException();
+                throw new NoLeaderException("linearizable read failed: " + why);
             }
             return null;
         });
     }
 
-    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(10);
-    private final java.util.concurrent.ScheduledExecutorService readyPoller =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "cairn-raft-ready");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
+    private final ScheduledExecutorService readyPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cairn-raft-ready");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * A lone server becomes "leader ready" once it has applied the first entry of its term, which
@@ -213,39 +340,41 @@ public final class RaftNode implements Consensus, AutoCloseable {
     }
 
     private DivisionInfo info() {
-        try {
-            return server.getDivision(group.getGroupId()).getInfo();
-        } catch (IOException e) {
-            throw new IllegalStateException("raft group not running", e);
-        }
+        return division().getInfo();
     }
 
     @Override
     public boolean knownLeader() {
-        return info().getLeaderId() != null;
+        return formed() && info().getLeaderId() != null;
     }
 
     @Override
     public boolean isLeader() {
-        return info().isLeader();
+        return formed() && info().isLeader();
     }
 
     @Override
-    public List<String> peerAddresses() {
-        return peers().stream().map(Peer::address).toList();
+    public List<ClusterServer> servers() {
+        if (!formed()) {
+            return List.of();
+        }
+        DivisionInfo info = info();
+        RaftPeerId leader = info.getLeaderId();
+        return peers().stream()
+                .map(p -> new ClusterServer(p.id(), p.address(), leader != null && leader.toString().equals(p.id())))
+                .toList();
     }
 
     @Override
     public Optional<String> leaderAddress() {
-        RaftPeerId leader = info().getLeaderId();
-        if (leader == null) {
-            return Optional.empty();
-        }
-        return peers().stream().filter(p -> p.id().equals(leader.toString())).map(Peer::address).findFirst();
+        return servers().stream().filter(ClusterServer::leader).map(ClusterServer::address).findFirst();
     }
 
     @Override
     public long lastContactMillis() {
+        if (!formed()) {
+            return 0;
+        }
         DivisionInfo info = info();
         if (info.isLeader()) {
             return 0;
@@ -257,29 +386,217 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return 0;
     }
 
+    /**
+     * On the leader: how long ago each other server last answered, by id. Empty elsewhere. Used
+     * to mark servers that stopped answering as failed in the catalog.
+     */
+    public Map<String, Long> followerSilenceMillis() {
+        if (!isLeader()) {
+            return Map.of();
+        }
+        var role = info().getRoleInfoProto();
+        Map<String, Long> silence = new HashMap<>();
+        for (var follower : role.getLeaderInfo().getFollowerInfoList()) {
+            silence.put(follower.getId().getId().toStringUtf8(),
+                    follower.getLastRpcElapsedTimeMs());
+        }
+        return silence;
+    }
+
     public List<Peer> peers() {
+        return division().getRaftConf().getCurrentPeers().stream().map(Peer::of).toList();
+    }
+
+    public Peer self() {
+        return self;
+    }
+
+    public long configurationIndex() {
+        return division().getRaftConf().getLogEntryIndex();
+    }
+
+    // ------------------------------------------------------------------ membership
+
+    private CompletableFuture<ClusterRpc.HelloReply> onHello(ClusterRpc.Hello hello) {
+        Discovery d = discovery;
+        if (d != null) {
+            d.met(hello.from());
+        }
+        boolean formed = formed();
+        List<Peer> known = formed ? peers() : d != null ? d.known() : List.of(self);
+        return CompletableFuture.completedFuture(new ClusterRpc.HelloReply(self, known, formed ? peers() : null));
+    }
+
+    private CompletableFuture<List<Peer>> onJoin(ClusterRpc.Join join) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return addServer(join.peer());
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, membershipCalls);
+    }
+
+    private CompletableFuture<Boolean> onRenew(ClusterRpc.Renew renew) {
+        return CompletableFuture.completedFuture(renewHandler.apply(renew.session()));
+    }
+
+    /** Who answers session renews sent to the leader by other servers. */
+    public void renewHandler(Function<String, Boolean> handler) {
+        this.renewHandler = handler;
+    }
+
+    /** Asks the leader to restart a session's TTL; true when the session exists there. */
+    public CompletableFuture<Boolean> renewOnLeader(String session) {
+        Optional<String> leader = leaderAddress();
+        if (leader.isEmpty()) {
+            return CompletableFuture.failedFuture(new NoLeaderException("no cluster leader to renew the session with"));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return rpc.call(leader.get(), ClusterRpc.RENEW, new ClusterRpc.Renew(session), Boolean.class,
+                        Duration.ofSeconds(5));
+            } catch (IOException e) {
+                throw new CompletionException(new NoLeaderException(e.getMessage()));
+            }
+        }, membershipCalls);
+    }
+
+    /** Asks the server at {@code address} who it is (its id and whom it knows). */
+    public Peer identify(String address) throws IOException {
+        return rpc.call(address, ClusterRpc.HELLO, new ClusterRpc.Hello(self, 0), ClusterRpc.HelloReply.class,
+                Duration.ofSeconds(5)).self();
+    }
+
+    /**
+     * Makes {@code peer} a voting member: starts the group on it (it must be running with no
+     * group, e.g. waiting to join) and then changes the configuration through the leader.
+     * Returns the new members.
+     */
+    public List<Peer> addServer(Peer peer) throws IOException {
+        if (!formed()) {
+            throw new IOException("server " + self.id() + " is not a member of a cluster yet");
+        }
+        List<Peer> current = peers();
+        if (current.stream().noneMatch(p -> p.id().equals(peer.id()))) {
+            if (current.stream().anyMatch(p -> p.address().equals(peer.address()))) {
+                throw new IOException("address " + peer.address() + " already belongs to another member");
+            }
+            List<RaftPeer> members = new ArrayList<>(current.stream().map(Peer::toRaft).toList());
+            members.add(peer.toRaft());
+            startGroupOn(peer, RaftGroup.valueOf(groupId, members));
+        }
+        changeConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(List.of(peer.toRaft()))
+                .setMode(SetConfigurationRequest.Mode.ADD)
+                .build());
+        LOG.info("server {} ({}) added to the cluster", peer.id(), peer.address());
+        return peers();
+    }
+
+    /** Removes the member with this id (or address) from the configuration; false if none has it. */
+    public boolean removeServer(String idOrAddress) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            List<Peer> current = peers();
+            List<Peer> remaining = current.stream()
+                    .filter(p -> !p.id().equals(idOrAddress) && !p.address().equals(idOrAddress)).toList();
+            if (remaining.size() == current.size()) {
+                return false;
+            }
+            if (remaining.isEmpty()) {
+                throw new IOException("cannot remove the last server of the cluster");
+            }
+            try {
+                changeConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInCurrentConf(current.stream().map(Peer::toRaft).toList())
+                        .setServersInNewConf(remaining.stream().map(Peer::toRaft).toList())
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                        .build());
+                LOG.info("server {} removed from the cluster", idOrAddress);
+                return true;
+            } catch (IOException e) {
+                // our view of the configuration was behind the leader's: look again
+                if (attempt >= 10) {
+                    throw e;
+                }
+                sleep(300);
+            }
+        }
+    }
+
+    /**
+     * This server leaves: the others drop it from the configuration, then its copy of the group
+     * is deleted, so a restart with the same data dir starts afresh instead of disturbing them.
+     */
+    public void leave() throws IOException {
+        if (!formed()) {
+            return;
+        }
+        if (peers().size() > 1) {
+            removeServer(self.id());
+        }
+        server.groupManagement(GroupManagementRequest.newRemove(localClientId, selfId,
+                localCallId.incrementAndGet(), groupId, true, false));
+    }
+
+    private void startGroupOn(Peer peer, RaftGroup group) throws IOException {
+        try (RaftClient remote = RaftClient.newBuilder()
+                .setProperties(props)
+                .setRaftGroup(RaftGroup.valueOf(groupId, peer.toRaft()))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build()) {
+            remote.getGroupManagementApi(peer.toRaft().getId()).add(group, true);
+        } catch (AlreadyExistsException e) {
+            LOG.debug("server {} already runs the group", peer.id());
+        }
+    }
+
+    /** One configuration change at a time per cluster: a change refused as in progress is retried. */
+    private void changeConfiguration(SetConfigurationRequest.Arguments arguments) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                RaftClientReply reply = client().admin().setConfiguration(arguments);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                throw reply.getException() != null ? reply.getException()
+                        : new IOException("configuration change refused");
+            } catch (ReconfigurationInProgressException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+                sleep(250);
+            }
+        }
+    }
+
+    private static void sleep(long millis) throws IOException {
         try {
-            return server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers().stream()
-                    .map(p -> new Peer(p.getId().toString(), p.getAddress()))
-                    .toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("raft group not running", e);
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
         }
     }
 
     public File storageDir() {
-        try {
-            return server.getDivision(group.getGroupId()).getRaftStorage().getStorageDir().getRoot();
-        } catch (IOException e) {
-            throw new IllegalStateException("raft group not running", e);
-        }
+        return division().getRaftStorage().getStorageDir().getRoot();
     }
 
     @Override
     public void close() throws IOException {
+        Discovery d = discovery;
+        if (d != null) {
+            d.close();
+        }
         readyPoller.shutdownNow();
+        membershipCalls.shutdownNow();
         committer.close();
-        client.close();
+        if (client != null) {
+            client.close();
+        }
+        rpc.close();
         server.close();
     }
 }

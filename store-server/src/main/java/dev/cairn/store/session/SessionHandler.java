@@ -15,6 +15,7 @@ import io.undertow.server.HttpServerExchange;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -86,15 +87,18 @@ public final class SessionHandler {
     private void renew(HttpServerExchange ex, String id) {
         QueryOptions.checkDatacenter(ex.getQueryParameters(), ctx.datacenter());
         requireId(id);
-        // after the read barrier this server has applied every create acknowledged so far
+        // after the read barrier this server has applied every create acknowledged so far; the TTL
+        // itself is the leader's to restart, so a follower passes the renew on to it
         ex.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> Async.answer(ex,
-                ctx.consensus().readBarrier(), x -> {
+                ctx.consensus().readBarrier().thenCompose(x -> {
                     Session s = timers.renew(id);
                     if (s == null) {
                         throw new ApiException(404, "Session id '" + id + "' not found");
                     }
-                    Responses.sendJson(ex, g -> SessionJson.writeAll(g, List.of(s)));
-                }));
+                    return ctx.consensus().isLeader() ? CompletableFuture.completedFuture(s)
+                            : ctx.consensus().renewOnLeader(id).thenApply(known -> s);
+                }),
+                s -> Responses.sendJson(ex, g -> SessionJson.writeAll(g, List.of(s)))));
     }
 
     private void read(HttpServerExchange ex, Supplier<SessionState.Read<List<Session>>> query) {

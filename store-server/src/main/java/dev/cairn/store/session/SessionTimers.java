@@ -28,9 +28,7 @@ import java.util.function.LongSupplier;
  * unrenewed for its TTL plus a grace of a tenth of it (at least a second): Consul allows up to
  * twice the TTL, and clients renew every TTL/2.
  *
- * <p>Known limit: renewals are recorded where the request lands; with several servers, a renew
- * sent to a follower does not reach the leader's deadlines (Consul forwards it over RPC).
- * Clusters are not supported yet (ServerConfig refuses them).
+ * <p>A renew that lands on a follower is passed on to the leader (Consul forwards it over RPC).
  *
  * <p>One thread {@link #tick ticks} a few times a second; tests call tick with a fake clock.
  */

@@ -24,6 +24,17 @@ public interface Consensus {
     /** The leader's host:raft-port, if known. */
     Optional<String> leaderAddress();
 
+    /**
+     * Restarts a session's TTL on the leader, whose timers decide expiry (a renew may land on any
+     * server); completes with whether the leader knows the session.
+     */
+    CompletableFuture<Boolean> renewOnLeader(String sessionId);
+
+    /** Every voting server, as the Raft configuration lists them; empty before the cluster forms. */
+    List<ClusterServer> servers();
+
     /** Every voting server's host:raft-port. */
-    List<String> peerAddresses();
+    default List<String> peerAddresses() {
+        return servers().stream().map(ClusterServer::address).toList();
+    }
 }

@@ -72,7 +72,12 @@ public final class DirectConsensus implements Consensus {
     }
 
     @Override
-    public List<String> peerAddresses() {
+    public CompletableFuture<Boolean> renewOnLeader(String sessionId) {
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public List<ClusterServer> servers() {
         return List.of();
     }
 }
