@@ -256,17 +256,9 @@ public final class RaftNode implements Consensus, AutoCloseable {
         if (!formed()) {
             return CompletableFuture.failedFuture(new NoLeaderException(notFormedReason()));
         }
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(localClientId)
-                .setServerId(selfId)
-                .setGroupId(groupId)
-                .setCallId(localCallId.incrementAndGet())
-                .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
         CompletableFuture<RaftClientReply> local;
         try {
-            local = server.submitClientRequestAsync(request);
+            local = server.submitClientRequestAsync(request(message, RaftClientRequest.writeRequestType()));
         } catch (IOException e) {
             return client().async().send(message);
         }
@@ -301,13 +293,37 @@ public final class RaftNode implements Consensus, AutoCloseable {
             }
             return awaitLeaderReady(System.nanoTime() + READY_TIMEOUT.toNanos());
         }
-        return client().async().sendReadOnly(Message.EMPTY, selfId).handle((reply, error) -> {
-            if (error != null || !reply.isSuccess()) {
-                Object why = error != null ? error : reply.getException();
-                throw new NoLeaderException("linearizable read failed: " + why);
-            }
-            return null;
-        });
+        // asked of this server directly (as writes are): a leader confirms its lease, a follower
+        // asks the leader for the read index and waits until it has applied that far. A refusal
+        // (say, mid-election) is retried through the client, which waits for a leader.
+        CompletableFuture<RaftClientReply> local;
+        try {
+            local = server.submitClientRequestAsync(request(Message.EMPTY, RaftClientRequest.readRequestType()));
+        } catch (IOException e) {
+            local = CompletableFuture.failedFuture(e);
+        }
+        return local.handle((reply, error) -> error == null && reply.isSuccess()
+                        ? CompletableFuture.<RaftClientReply>completedFuture(reply)
+                        : client().async().sendReadOnly(Message.EMPTY, selfId))
+                .thenCompose(f -> f)
+                .handle((reply, error) -> {
+                    if (error != null || !reply.isSuccess()) {
+                        Object why = error != null ? error : reply.getException();
+                        throw new NoLeaderException("linearizable read failed: " + why);
+                    }
+                    return null;
+                });
+    }
+
+    private RaftClientRequest request(Message message, RaftClientRequest.Type type) {
+        return RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(selfId)
+                .setGroupId(groupId)
+                .setCallId(localCallId.incrementAndGet())
+                .setMessage(message)
+                .setType(type)
+                .build();
     }
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
