@@ -117,6 +117,7 @@ public final class CairnServer implements AutoCloseable {
                     .addAll(new StatusHandler(ctx).routes())
                     .addAll(new CatalogHandler(ctx).routes())
                     .addAll(new HealthHandler(ctx).routes())
+                    .addAll(new dev.cairn.store.snapshot.SnapshotHandler(ctx).routes())
                     .addAll(new AgentHandler(ctx, checks, VERSION, config.enableScriptChecks).routes())
                     .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes());
             api.start(config.clientAddr, config.httpPort);

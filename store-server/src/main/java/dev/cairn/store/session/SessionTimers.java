@@ -32,6 +32,9 @@ import java.util.function.LongSupplier;
  * sent to a follower does not reach the leader's deadlines (Consul forwards it over RPC).
  * Clusters are not supported yet (ServerConfig refuses them).
  *
+ * <p>A snapshot restore replaces the session table; every restored session then starts again
+ * from its full TTL, as after an election.
+ *
  * <p>One thread {@link #tick ticks} a few times a second; tests call tick with a fake clock.
  */
 public final class SessionTimers implements AutoCloseable {
@@ -46,6 +49,7 @@ public final class SessionTimers implements AutoCloseable {
     private final Map<String, Long> deadlines = new ConcurrentHashMap<>();
     private final Set<String> destroying = ConcurrentHashMap.newKeySet();
     private volatile boolean leader;
+    private long restoresSeen;
     private ScheduledExecutorService ticker;
 
     public SessionTimers(SessionState sessions, Consensus consensus, LongSupplier nanoClock) {
@@ -93,6 +97,12 @@ public final class SessionTimers implements AutoCloseable {
         if (!leader) {
             LOG.info("leader: session TTL timers start from each session's full TTL");
             leader = true;
+        }
+        if (sessions.restores() != restoresSeen) {
+            // a snapshot restore replaced the table: its sessions get their full TTL from now,
+            // even those whose IDs we were already timing (their renewals were of another life)
+            restoresSeen = sessions.restores();
+            deadlines.clear();
         }
         long now = nanoClock.getAsLong();
         List<Session> all = sessions.list().value();
