@@ -14,6 +14,7 @@ import dev.cairn.store.kv.TxnHandler;
 import dev.cairn.store.operator.OperatorHandler;
 import dev.cairn.store.raft.RaftNode;
 import dev.cairn.store.session.SessionHandler;
+import dev.cairn.store.snapshot.SnapshotHandler;
 import dev.cairn.store.session.SessionTimers;
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.StoreState;
@@ -126,6 +127,7 @@ public final class CairnServer implements AutoCloseable {
                     .addAll(new StatusHandler(ctx).routes())
                     .addAll(new CatalogHandler(ctx).routes())
                     .addAll(new HealthHandler(ctx).routes())
+                    .addAll(new SnapshotHandler(ctx).routes())
                     .addAll(new AgentHandler(ctx, checks, VERSION, config.enableScriptChecks).routes())
                     .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes())
                     .addAll(new OperatorHandler(ctx, raft, this::leaveAndStop).routes());

@@ -3,7 +3,10 @@ package dev.cairn.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,6 +94,111 @@ public final class CairnClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnreachableException(base.toString(), "interrupted", e);
+        }
+    }
+
+    /** Told how a transfer goes: bytes so far, of {@code total} (-1 when the server did not say). */
+    @FunctionalInterface
+    public interface Transfer {
+        Transfer NONE = (done, total) -> { };
+
+        void progress(long done, long total);
+    }
+
+    /**
+     * GETs a possibly large body straight into {@code target}, reporting bytes received to
+     * {@code progress}. The returned response has an empty body on success; on a 4xx/5xx it holds
+     * the server's message and {@code target} is left as it was.
+     */
+    public Response download(String path, Map<String, String> query, Path target, Transfer progress) {
+        HttpRequest.Builder req = request(path, query).GET();
+        try {
+            HttpResponse<InputStream> r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = r.body()) {
+                if (r.statusCode() >= 400) {
+                    return new Response(r.statusCode(), r.headers(), in.readAllBytes());
+                }
+                copy(in, target, r.headers().firstValueAsLong("Content-Length").orElse(-1), progress);
+            }
+            return new Response(r.statusCode(), r.headers(), new byte[0]);
+        } catch (IOException e) {
+            throw new UnreachableException(base.toString(), reason(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreachableException(base.toString(), "interrupted", e);
+        }
+    }
+
+    /** PUTs the file {@code source} as the body, streamed, reporting bytes sent to {@code progress}. */
+    public Response upload(String path, Map<String, String> query, Path source, Transfer progress) {
+        long size;
+        try {
+            size = Files.size(source);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> counting(source, size, progress)), size);
+        try {
+            HttpResponse<byte[]> r = http.send(request(path, query).PUT(body).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new UnreachableException(base.toString(), reason(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreachableException(base.toString(), "interrupted", e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path, Map<String, String> query) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path + queryString(query)));
+        if (token != null) {
+            req.header("X-Consul-Token", token);
+        }
+        return req;
+    }
+
+    /** Copies the body into the file; a failure to write is the file's fault, not the server's. */
+    private static void copy(InputStream in, Path target, long size, Transfer progress) throws IOException {
+        OutputStream out;
+        try {
+            out = Files.newOutputStream(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+        try (out) {
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+                }
+                total += n;
+                progress.progress(total, size);
+            }
+        }
+    }
+
+    private static InputStream counting(Path source, long size, Transfer progress) {
+        try {
+            return new FilterInputStream(Files.newInputStream(source)) {
+                private long total;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        total += n;
+                        progress.progress(total, size);
+                    }
+                    return n;
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * index of the last change that touched it, and that index is what a blocking query on it
  * reports. The indexes are never removed, so a deleted service's index stays put (it is its
  * tombstone) and never goes backwards. A change to service {@code web} touches
- * {@code catalog/service/web} only, so it never wakes a query on {@code db}.
+ * {@code catalog/service/web} only, so it never wakes a query on {@code db}. After a snapshot
+ * restore, {@code floor} (the restore's index) is the least index any query reports.
  */
 public final class CatalogState {
 
@@ -37,6 +38,7 @@ public final class CatalogState {
      */
     private final HashMap<String, TreeMap<String, ServiceInstance>> byName = new HashMap<>();
     private final Map<String, Long> indexes = new HashMap<>();
+    private long floor;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     // ---------------------------------------------------------------- writes
@@ -284,14 +286,14 @@ public final class CatalogState {
     public long index(String watchKey) {
         lock.readLock().lock();
         try {
-            return Math.max(1, indexes.getOrDefault(watchKey, 0L));
+            return indexLocked(watchKey);
         } finally {
             lock.readLock().unlock();
         }
     }
 
     private long indexLocked(String watchKey) {
-        return Math.max(1, indexes.getOrDefault(watchKey, 0L));
+        return Math.max(Math.max(1, floor), indexes.getOrDefault(watchKey, 0L));
     }
 
     public Read<List<Node>> nodes() {
@@ -433,8 +435,46 @@ public final class CatalogState {
 
     // ---------------------------------------------------------------- snapshots
 
+    /** {@code floor} is absent (0) in snapshots from before restores existed. */
     private record Snapshot(List<Node> nodes, List<ServiceInstance> services, List<HealthCheck> checks,
-                            Map<String, Long> indexes) {
+                            Map<String, Long> indexes, long floor) {
+    }
+
+    public long nodeCount() {
+        lock.readLock().lock();
+        try {
+            return nodes.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public long serviceCount() {
+        lock.readLock().lock();
+        try {
+            return services.values().stream().mapToLong(Map::size).sum();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public long checkCount() {
+        lock.readLock().lock();
+        try {
+            return checks.values().stream().mapToLong(Map::size).sum();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** After a restore at {@code index}: no query reports less, so none sees its index go backwards. */
+    public void raiseFloor(long index) {
+        lock.writeLock().lock();
+        try {
+            floor = Math.max(floor, index);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     public byte[] snapshot(ObjectMapper json) throws IOException {
@@ -444,7 +484,7 @@ public final class CatalogState {
             services.values().forEach(m -> allServices.addAll(m.values()));
             List<HealthCheck> allChecks = new ArrayList<>();
             checks.values().forEach(m -> allChecks.addAll(m.values()));
-            return json.writeValueAsBytes(new Snapshot(List.copyOf(nodes.values()), allServices, allChecks, indexes));
+            return json.writeValueAsBytes(new Snapshot(List.copyOf(nodes.values()), allServices, allChecks, indexes, floor));
         } finally {
             lock.readLock().unlock();
         }
@@ -466,6 +506,7 @@ public final class CatalogState {
             });
             s.checks().forEach(c -> checks.computeIfAbsent(c.node(), k -> new TreeMap<>()).put(c.checkId(), c));
             indexes.putAll(s.indexes());
+            floor = s.floor();
         } finally {
             lock.writeLock().unlock();
         }

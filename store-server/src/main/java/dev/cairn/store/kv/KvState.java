@@ -27,7 +27,9 @@ import java.util.function.Predicate;
  *       the index never goes backwards;</li>
  *   <li>tombstones are reaped in bulk once there are too many, deterministically inside apply; the
  *       reaped ones fold into {@code tombstoneFloor}, the least index any read reports, so indexes
- *       still never go backwards (at worst a reader sees one spurious index bump).</li>
+ *       still never go backwards (at worst a reader sees one spurious index bump);</li>
+ *   <li>a snapshot restore raises {@code tombstoneFloor} to its own index: entries keep the
+ *       ModifyIndex they were saved with, but every read reports at least the restore's index.</li>
  * </ul>
  * Reads take the read lock so that a recursive read never sees half of a transaction.
  */
@@ -59,7 +61,7 @@ public final class KvState {
         try {
             KvEntry e = entries.get(key);
             if (e != null) {
-                return new Read(List.of(e), e.modifyIndex());
+                return new Read(List.of(e), Math.max(tombstoneFloor, e.modifyIndex()));
             }
             return new Read(List.of(), Math.max(1, Math.max(tombstoneFloor, tombstones.getOrDefault(key, 0L))));
         } finally {
@@ -114,7 +116,7 @@ public final class KvState {
                     errors.add(new TxnResult.TxnError(i, error));
                 }
             }
-            long index = 1;
+            long index = Math.max(1, tombstoneFloor);
             for (TxnResult.OpResult r : overlay.results()) {
                 index = Math.max(index, r.entry().modifyIndex());
             }
@@ -220,6 +222,16 @@ public final class KvState {
     }
 
     // ---------------------------------------------------------------- snapshots
+
+    /** After a restore at {@code index}: no read reports less (see the class comment). */
+    public void raiseFloor(long index) {
+        lock.writeLock().lock();
+        try {
+            tombstoneFloor = Math.max(tombstoneFloor, index);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     public void writeTo(DataOutput out) throws IOException {
         lock.readLock().lock();

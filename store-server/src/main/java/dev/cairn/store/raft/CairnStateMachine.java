@@ -76,6 +76,7 @@ final class CairnStateMachine extends BaseStateMachine {
             state.readFrom(in);
         }
         updateLastAppliedTermIndex(snapshot.getTermIndex());
+        state.term(snapshot.getTerm());
         LOG.info("loaded snapshot {} (index {})", file, snapshot.getIndex());
     }
 
@@ -100,6 +101,7 @@ final class CairnStateMachine extends BaseStateMachine {
     /** Configuration changes and leader no-ops also take a log index: reads may report it. */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
+        state.term(term);
         state.advance(index);
         super.notifyTermIndexUpdated(term, index);
     }
@@ -108,6 +110,7 @@ final class CairnStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
+        state.term(entry.getTerm());
         try {
             List<Command> commands = CommandCodec.decodeBatch(
                     entry.getStateMachineLogEntry().getLogData().toByteArray());

@@ -42,6 +42,8 @@ public final class SessionState {
     private final TreeMap<String, Session> sessions = new TreeMap<>();
     private final Map<String, Set<String>> byNode = new HashMap<>();
     private long index;
+    /** How many times the table was replaced wholesale; {@link SessionTimers} restarts its TTLs then. */
+    private volatile long restores;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
     public SessionState(KvState kv, CatalogState catalog) {
@@ -260,6 +262,22 @@ public final class SessionState {
                 byNode.computeIfAbsent(session.node(), n -> new TreeSet<>()).add(session.id());
             }
             index = s.index();
+            restores++;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Changes whenever {@link #restore} replaced the table (local, not replicated). */
+    public long restores() {
+        return restores;
+    }
+
+    /** After a snapshot restore at {@code at}: session queries report at least that index. */
+    public void raiseFloor(long at) {
+        lock.writeLock().lock();
+        try {
+            index = Math.max(index, at);
         } finally {
             lock.writeLock().unlock();
         }

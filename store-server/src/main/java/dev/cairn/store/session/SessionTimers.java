@@ -30,6 +30,9 @@ import java.util.function.LongSupplier;
  *
  * <p>A renew that lands on a follower is passed on to the leader (Consul forwards it over RPC).
  *
+ * <p>A snapshot restore replaces the session table; every restored session then starts again
+ * from its full TTL, as after an election.
+ *
  * <p>One thread {@link #tick ticks} a few times a second; tests call tick with a fake clock.
  */
 public final class SessionTimers implements AutoCloseable {
@@ -44,6 +47,7 @@ public final class SessionTimers implements AutoCloseable {
     private final Map<String, Long> deadlines = new ConcurrentHashMap<>();
     private final Set<String> destroying = ConcurrentHashMap.newKeySet();
     private volatile boolean leader;
+    private long restoresSeen;
     private ScheduledExecutorService ticker;
 
     public SessionTimers(SessionState sessions, Consensus consensus, LongSupplier nanoClock) {
@@ -91,6 +95,12 @@ public final class SessionTimers implements AutoCloseable {
         if (!leader) {
             LOG.info("leader: session TTL timers start from each session's full TTL");
             leader = true;
+        }
+        if (sessions.restores() != restoresSeen) {
+            // a snapshot restore replaced the table: its sessions get their full TTL from now,
+            // even those whose IDs we were already timing (their renewals were of another life)
+            restoresSeen = sessions.restores();
+            deadlines.clear();
         }
         long now = nanoClock.getAsLong();
         List<Session> all = sessions.list().value();

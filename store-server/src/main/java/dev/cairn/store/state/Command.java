@@ -20,4 +20,19 @@ public sealed interface Command {
     /** Creating or destroying a session. */
     record Session(SessionCommand command) implements Command {
     }
+
+    /**
+     * A piece of a snapshot being restored: {@code data} is the part of its state at {@code offset}.
+     * Staged until {@link RestoreCommit}; a chunk at offset 0 starts a new restore (see {@link RestoreStaging}).
+     */
+    record RestoreChunk(String restoreId, long offset, byte[] data) implements Command {
+    }
+
+    /** Replaces the whole state with the staged snapshot, if it is complete and its SHA-256 matches. */
+    record RestoreCommit(String restoreId, long length, byte[] sha256) implements Command {
+    }
+
+    /** Drops a staged snapshot whose upload failed. */
+    record RestoreAbort(String restoreId) implements Command {
+    }
 }

@@ -25,6 +25,11 @@ public final class CommandCodec {
     private static final byte KV_TXN = 1;
     private static final byte CATALOG = 2;
     private static final byte SESSION = 3;
+    /** Followed by one of the RESTORE_* bytes: a snapshot restore's chunk, commit or abort. */
+    private static final byte RESTORE = 4;
+    private static final byte RESTORE_CHUNK = 1;
+    private static final byte RESTORE_COMMIT = 2;
+    private static final byte RESTORE_ABORT = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CommandCodec() {
@@ -43,11 +48,43 @@ public final class CommandCodec {
             } else if (command instanceof Command.Session s) {
                 out.writeByte(SESSION);
                 Codec.writeBytes(out, JSON.writeValueAsBytes(s.command()));
+            } else {
+                out.writeByte(RESTORE);
+                writeRestore(out, command);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void writeRestore(DataOutputStream out, Command command) throws IOException {
+        if (command instanceof Command.RestoreChunk c) {
+            out.writeByte(RESTORE_CHUNK);
+            Codec.writeString(out, c.restoreId());
+            out.writeLong(c.offset());
+            Codec.writeBytes(out, c.data());
+        } else if (command instanceof Command.RestoreCommit c) {
+            out.writeByte(RESTORE_COMMIT);
+            Codec.writeString(out, c.restoreId());
+            out.writeLong(c.length());
+            Codec.writeBytes(out, c.sha256());
+        } else if (command instanceof Command.RestoreAbort a) {
+            out.writeByte(RESTORE_ABORT);
+            Codec.writeString(out, a.restoreId());
+        } else {
+            throw new IllegalArgumentException("unknown command " + command.getClass().getName());
+        }
+    }
+
+    private static Command readRestore(DataInputStream in) throws IOException {
+        byte step = in.readByte();
+        return switch (step) {
+            case RESTORE_CHUNK -> new Command.RestoreChunk(Codec.readString(in), in.readLong(), Codec.readBytes(in));
+            case RESTORE_COMMIT -> new Command.RestoreCommit(Codec.readString(in), in.readLong(), Codec.readBytes(in));
+            case RESTORE_ABORT -> new Command.RestoreAbort(Codec.readString(in));
+            default -> throw new IOException("unknown restore step " + step);
+        };
     }
 
     public static byte[] encodeBatch(List<byte[]> encodedCommands) {
@@ -72,6 +109,7 @@ public final class CommandCodec {
                         JSON.readValue(Codec.readBytes(in), CatalogCommand.class)));
                 case SESSION -> commands.add(new Command.Session(
                         JSON.readValue(Codec.readBytes(in), SessionCommand.class)));
+                case RESTORE -> commands.add(readRestore(in));
                 default -> throw new IOException("unknown command type " + type);
             }
         }
@@ -86,6 +124,10 @@ public final class CommandCodec {
                 if (r instanceof TxnResult txn) {
                     out.writeByte(KV_TXN);
                     Codec.writeResult(out, txn);
+                } else if (r instanceof RestoreResult rr) {
+                    out.writeByte(RESTORE);
+                    out.writeBoolean(rr.ok());
+                    Codec.writeString(out, rr.error());
                 } else if (r instanceof SessionCommand.Result s) {
                     out.writeByte(SESSION);
                     out.writeBoolean(s.ok());
@@ -113,6 +155,7 @@ public final class CommandCodec {
                 case KV_TXN -> results.add(Codec.readResult(in));
                 case CATALOG -> results.add(new CatalogCommand.Result(in.readBoolean(), Codec.readString(in)));
                 case SESSION -> results.add(new SessionCommand.Result(in.readBoolean(), Codec.readString(in)));
+                case RESTORE -> results.add(new RestoreResult(in.readBoolean(), Codec.readString(in)));
                 default -> throw new IOException("unknown result type " + type);
             }
         }

@@ -8,11 +8,14 @@ import dev.cairn.store.kv.KvState;
 import dev.cairn.store.kv.TxnResult;
 import dev.cairn.store.session.SessionState;
 
+import java.io.BufferedInputStream;
 import java.io.DataInput;
+import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Everything a server knows, in plain Java, changed only by {@link #apply} in Raft log order.
@@ -20,15 +23,25 @@ import java.util.List;
  */
 public final class StoreState {
 
-    /** 1: KV and catalog; 2: sessions appended after the catalog. Both are readable. */
-    private static final int SNAPSHOT_FORMAT = 2;
+    /**
+     * 1: KV and catalog; 2: sessions appended after the catalog; 3: a staged restore appended
+     * after the sessions. All are readable.
+     */
+    private static final int SNAPSHOT_FORMAT = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KvState kv = new KvState();
     private final CatalogState catalog = new CatalogState();
     private final SessionState sessions = new SessionState(kv, catalog);
+    private final RestoreStaging staging = new RestoreStaging();
+    /**
+     * Applies take it exclusively, snapshot writers shared: a backup is then a consistent cut
+     * across tables (each table's own lock alone would let an apply land between two tables).
+     */
+    private final ReentrantReadWriteLock cut = new ReentrantReadWriteLock();
     private volatile long lastIndex;
+    private volatile long lastTerm;
     private volatile ChangeListener listener = new ChangeListener() {
         @Override
         public void changed(java.util.Collection<String> watchKeys) {
@@ -69,30 +82,76 @@ public final class StoreState {
         List<Object> results = new ArrayList<>(commands.size());
         List<String> changed = new ArrayList<>();
         List<String> changedKeys = new ArrayList<>();
-        for (Command c : commands) {
-            if (c instanceof Command.KvTxn txn) {
-                changedKeys.clear();
-                TxnResult r = kv.apply(txn.ops(), index, changedKeys);
-                for (String k : changedKeys) {
-                    changed.add(WatchKeys.kv(k));
+        boolean restored = false;
+        cut.writeLock().lock();
+        try {
+            for (Command c : commands) {
+                if (c instanceof Command.KvTxn txn) {
+                    changedKeys.clear();
+                    TxnResult r = kv.apply(txn.ops(), index, changedKeys);
+                    for (String k : changedKeys) {
+                        changed.add(WatchKeys.kv(k));
+                    }
+                    results.add(r);
+                } else if (c instanceof Command.Catalog cat) {
+                    CatalogCommand.Result r = catalog.apply(cat.command(), index, changed);
+                    if (r.ok()) {
+                        // a node gone, or a check gone or critical, invalidates the sessions tied to it
+                        sessions.catalogChanged(cat.command(), index, changed);
+                    }
+                    results.add(r);
+                } else if (c instanceof Command.Session s) {
+                    results.add(sessions.apply(s.command(), index, changed));
+                } else if (c instanceof Command.RestoreChunk chunk) {
+                    results.add(staging.chunk(chunk));
+                } else if (c instanceof Command.RestoreAbort abort) {
+                    staging.abort(abort.restoreId());
+                    results.add(RestoreResult.OK);
+                } else if (c instanceof Command.RestoreCommit commit) {
+                    RestoreResult r = commitRestore(commit, index);
+                    restored |= r.ok();
+                    results.add(r);
                 }
-                results.add(r);
-            } else if (c instanceof Command.Catalog cat) {
-                CatalogCommand.Result r = catalog.apply(cat.command(), index, changed);
-                if (r.ok()) {
-                    // a node gone, or a check gone or critical, invalidates the sessions tied to it
-                    sessions.catalogChanged(cat.command(), index, changed);
-                }
-                results.add(r);
-            } else if (c instanceof Command.Session s) {
-                results.add(sessions.apply(s.command(), index, changed));
             }
+            lastIndex = Math.max(lastIndex, index);
+        } finally {
+            cut.writeLock().unlock();
         }
-        lastIndex = Math.max(lastIndex, index);
-        if (!changed.isEmpty()) {
+        if (restored) {
+            listener.everythingChanged();
+        } else if (!changed.isEmpty()) {
             listener.changed(changed);
         }
         return results;
+    }
+
+    /**
+     * Swaps in a completely staged snapshot. Its tables keep the indexes they were saved with, but
+     * every table's index is raised to the commit's, so that no read reports an index below one a
+     * client saw before the restore, and every parked query wakes.
+     *
+     * <p>The uploader decoded these very bytes before proposing them (the SHA-256 proves they are
+     * the same), so decoding cannot fail here; if it somehow did, every replica would fail alike.
+     */
+    private RestoreResult commitRestore(Command.RestoreCommit c, long index) {
+        String problem = staging.check(c);
+        if (problem != null) {
+            staging.abort(c.restoreId()); // drops it only if it is this restore's, not a newer one's
+            return RestoreResult.refused(problem);
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(staging.open(), 1 << 16))) {
+            int format = readFormat(in);
+            in.readLong(); // the backup's own last index: indexes move forward only, to the commit's
+            readTables(in, format);
+            kv.raiseFloor(index);
+            catalog.raiseFloor(index);
+            sessions.raiseFloor(index);
+            return RestoreResult.OK;
+        } catch (IOException | RuntimeException e) {
+            return RestoreResult.refused("the staged snapshot does not decode: " + e.getMessage());
+        } finally {
+            staging.clear();
+        }
     }
 
     /** Marks an index as applied when its entry carried no commands (Raft configuration, no-ops). */
@@ -100,7 +159,55 @@ public final class StoreState {
         lastIndex = Math.max(lastIndex, index);
     }
 
+    /** The Raft term of the last applied entry (informational: backups record it). */
+    public long term() {
+        return lastTerm;
+    }
+
+    public void term(long term) {
+        lastTerm = Math.max(lastTerm, term);
+    }
+
+    /** How much a state holds, as a backup's meta.json and {@code snapshot inspect} report it. */
+    public record Counts(long keys, long nodes, long services, long checks, long sessions) {
+    }
+
+    public Counts counts() {
+        return new Counts(kv.size(), catalog.nodeCount(), catalog.serviceCount(), catalog.checkCount(),
+                sessions.list().value().size());
+    }
+
+    /** What a backup holds besides the state itself: where in the log it was cut. */
+    public record Exported(long index, long term, Counts counts) {
+    }
+
+    /** The Raft snapshot: every table, plus a restore staged but not committed yet. */
     public void writeTo(DataOutput out) throws IOException {
+        cut.readLock().lock();
+        try {
+            writeTables(out);
+            staging.writeTo(out);
+        } finally {
+            cut.readLock().unlock();
+        }
+    }
+
+    /**
+     * A backup (state.bin): the same encoding as {@link #writeTo}, with nothing staged, cut between
+     * two log entries (applies wait meanwhile, so write it somewhere fast, not to a slow client).
+     */
+    public Exported exportTo(DataOutput out) throws IOException {
+        cut.readLock().lock();
+        try {
+            writeTables(out);
+            new RestoreStaging().writeTo(out);
+            return new Exported(lastIndex, lastTerm, counts());
+        } finally {
+            cut.readLock().unlock();
+        }
+    }
+
+    private void writeTables(DataOutput out) throws IOException {
         out.writeInt(SNAPSHOT_FORMAT);
         out.writeLong(lastIndex);
         kv.writeTo(out);
@@ -109,14 +216,43 @@ public final class StoreState {
     }
 
     public void readFrom(DataInput in) throws IOException {
+        cut.writeLock().lock();
+        try {
+            int format = readFormat(in);
+            lastIndex = in.readLong();
+            readTables(in, format);
+            if (format >= 3) {
+                staging.readFrom(in);
+            } else {
+                staging.clear();
+            }
+        } finally {
+            cut.writeLock().unlock();
+        }
+        listener.everythingChanged();
+    }
+
+    private static int readFormat(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != 1 && format != SNAPSHOT_FORMAT) {
+        if (format < 1 || format > SNAPSHOT_FORMAT) {
             throw new IOException("unsupported snapshot format " + format);
         }
-        lastIndex = in.readLong();
+        return format;
+    }
+
+    private void readTables(DataInput in, int format) throws IOException {
         kv.readFrom(in);
         catalog.restore(JSON, Codec.readBytes(in));
         sessions.restore(JSON, format >= 2 ? Codec.readBytes(in) : new byte[0]);
-        listener.everythingChanged();
+    }
+
+    /**
+     * Decodes a backup's state.bin into a fresh state without touching this one: how a restore
+     * checks a file before proposing it.
+     */
+    public static StoreState decode(DataInput in) throws IOException {
+        StoreState fresh = new StoreState();
+        fresh.readFrom(in);
+        return fresh;
     }
 }

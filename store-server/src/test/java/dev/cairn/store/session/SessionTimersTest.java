@@ -86,6 +86,24 @@ class SessionTimersTest {
     }
 
     @Test
+    void sessionsComingBackWithASnapshotRestoreGetTheirFullTtlFromTheRestore() throws Exception {
+        timers.tick();
+        java.io.ByteArrayOutputStream backup = new java.io.ByteArrayOutputStream();
+        state.exportTo(new java.io.DataOutputStream(backup));
+        byte[] bytes = backup.toByteArray();
+        advanceSeconds(8);
+
+        raft.submit(new Command.RestoreChunk("r", 0, bytes));
+        raft.submit(new Command.RestoreCommit("r", bytes.length,
+                java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+        advanceSeconds(8);
+
+        assertThat(state.sessions().exists("ttl")).as("16 s after creation, 8 s after the restore").isTrue();
+        advanceSeconds(12);
+        assertThat(state.sessions().exists("ttl")).isFalse();
+    }
+
+    @Test
     void graceIsATenthOfTheTtlAndAtLeastASecond() {
         assertThat(SessionTimers.allowanceNanos(java.time.Duration.ofSeconds(10))).isEqualTo(11 * SECOND);
         assertThat(SessionTimers.allowanceNanos(java.time.Duration.ofSeconds(100))).isEqualTo(110 * SECOND);
