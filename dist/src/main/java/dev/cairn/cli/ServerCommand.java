@@ -68,6 +68,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-snapshot-threshold", "--snapshot-threshold"}, hidden = true, paramLabel = "N")
     Long snapshotThreshold;
 
+    /** Tests only, with -snapshot-threshold: small segments so that snapshots purge the log. */
+    @Option(names = {"-raft-segment-size", "--raft-segment-size"}, hidden = true, paramLabel = "BYTES")
+    Long raftSegmentSize;
+
     /** For tests: the shortest session TTL accepted (Go duration) instead of Consul's 10s. */
     @Option(names = {"-min-session-ttl", "--min-session-ttl"}, hidden = true, paramLabel = "DURATION")
     String minSessionTtl;
@@ -145,6 +149,12 @@ final class ServerCommand implements Callable<Integer> {
                 throw new UsageException("-snapshot-threshold must be at least 1, got " + snapshotThreshold);
             }
             c.snapshotThreshold = snapshotThreshold;
+        }
+        if (raftSegmentSize != null) {
+            if (raftSegmentSize < 64 * 1024) {
+                throw new UsageException("-raft-segment-size must be at least 65536, got " + raftSegmentSize);
+            }
+            c.logSegmentBytes = raftSegmentSize;
         }
         if (minSessionTtl != null) {
             c.minSessionTtl = duration("-min-session-ttl", minSessionTtl);

@@ -97,7 +97,8 @@ public final class CairnServer implements AutoCloseable {
         int raftPort = config.raftPort == -1 ? freePort(config.bind) : config.raftPort;
         RaftNode.Peer self = new RaftNode.Peer(node, config.bind + ":" + raftPort);
         state.listener(hub);
-        raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self, config.snapshotThreshold);
+        raft = RaftNode.start(state, dataDir.resolve("raft"), config.datacenter, self,
+                new RaftNode.Log(config.snapshotThreshold, config.logSegmentBytes));
         boolean lone = !config.clustered() && (!raft.formed() || raft.peers().size() == 1);
         if (!raft.formed()) {
             if (config.clustered()) {

@@ -1,5 +1,7 @@
 package dev.cairn.store;
 
+import dev.cairn.store.raft.RaftNode;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ public final class ServerConfig {
     public boolean bootstrap;
     public List<String> join = new ArrayList<>();
     public long snapshotThreshold = 50_000;
+    /** Raft log segment size; not a setting for users: tests lower it to make log purges happen. */
+    public long logSegmentBytes = RaftNode.Log.DEFAULT_SEGMENT_BYTES;
     public long maxValueBytes = 512 * 1024;
     /** Script checks run commands on this server: off unless asked for, as in Consul. */
     public boolean enableScriptChecks;

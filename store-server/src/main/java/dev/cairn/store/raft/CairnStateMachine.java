@@ -16,6 +16,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +59,23 @@ final class CairnStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        loadSnapshot(storage.loadLatestSnapshot());
+        getLifeCycle().startAndTransition(() -> loadSnapshot(storage.loadLatestSnapshot()));
     }
 
+    /**
+     * A follower about to install a snapshot sent by the leader (it fell behind the purged log):
+     * Ratis checks that the state machine is PAUSED before it reloads it.
+     */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** After a snapshot install: the state becomes the snapshot's, and watchers all wake. */
     @Override
     public void reinitialize() throws IOException {
-        loadSnapshot(storage.loadLatestSnapshot());
+        getLifeCycle().startAndTransition(() -> loadSnapshot(storage.loadLatestSnapshot()));
     }
 
     private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {

@@ -110,8 +110,8 @@ public final class RaftNode implements Consensus, AutoCloseable {
      * group until {@link #bootstrapAlone()}, {@link #discover} or another server adds it.
      */
     public static RaftNode start(StoreState state, Path raftDir, String datacenter, Peer self,
-                                 long snapshotThreshold) throws IOException {
-        RaftProperties props = properties(raftDir, self, snapshotThreshold);
+                                 Log log) throws IOException {
+        RaftProperties props = properties(raftDir, self, log);
         RaftGroupId groupId = RaftGroupId.valueOf(
                 UUID.nameUUIDFromBytes(("cairn/" + datacenter).getBytes(StandardCharsets.UTF_8)));
         ClusterRpc rpc = new ClusterRpc();
@@ -214,7 +214,16 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return d != null ? d.waitingFor() : "this server has not joined a cluster";
     }
 
-    private static RaftProperties properties(Path raftDir, Peer self, long snapshotThreshold) {
+    /**
+     * How the log is compacted: a snapshot every {@code snapshotThreshold} entries, log segments of
+     * {@code segmentBytes} (only whole segments behind a snapshot are purged). Tests lower both so
+     * that a server left far behind must catch up from a snapshot.
+     */
+    public record Log(long snapshotThreshold, long segmentBytes) {
+        public static final long DEFAULT_SEGMENT_BYTES = 32L << 20;
+    }
+
+    private static RaftProperties properties(Path raftDir, Peer self, Log log) {
         RaftProperties props = new RaftProperties();
         RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
         RaftServerConfigKeys.setStorageDir(props, List.of(raftDir.toFile()));
@@ -229,11 +238,12 @@ public final class RaftNode implements Consensus, AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         // without the auto-trigger nothing is ever compacted and a restart replays the whole log
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, snapshotThreshold);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, log.snapshotThreshold());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.min(1024, log.snapshotThreshold()));
         // entries carry up to GroupCommitter.MAX_BATCH_BYTES (values are at most 512 KiB each)
-        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(log.segmentBytes()));
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf("9MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("8MB"));
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf("16MB"));
