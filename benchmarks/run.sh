@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Every benchmark of BENCHMARKS.md in one run (about 6 minutes): builds the server and the harness,
+# Every benchmark of BENCHMARKS.md in one run (about 7 minutes): builds the server and the harness,
 # installs etcd and wrk when missing (Debian packages etcd-server, wrk), then runs
 #   kv        dev.cairn.bench.KvBenchmark: Cairn vs etcd 3.4, KV PUT/GET and blocking-query fan-out (~4 min)
 #   registry  dev.cairn.bench.RegistryBenchmark: agent registrations/s, health/service GET/s (~1.5 min)
 #   render    dev.cairn.bench.RenderBenchmark (JMH): haproxy template over 1,000 instances (~30 s)
-#   daemon    dev.cairn.bench.DaemonBenchmark: KV write -> file -> command, blocking queries held (~1 min)
+#   daemon    dev.cairn.bench.DaemonBenchmark: KV write / registration -> file -> command, blocking queries held (~1.5 min)
 # benchmarks/run.sh --only kv|registry|render|daemon runs one of them.
-# Other arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar).
+# Other arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar), or with
+# --only daemon to DaemonBenchmark (e.g. --changes 300).
 # A/B test of a server change: benchmarks/run.sh --only kv --jar-b /path/to/other/cairn.jar (about 5.5 minutes).
+# A/B test of a daemon change: benchmarks/run.sh --only daemon --jar-b /path/to/other/cairn.jar (about 3 minutes).
 # Figures: stdout and benchmarks/target/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,5 +78,7 @@ if want render; then
 fi
 
 if want daemon; then
-  java -Xmx1g -cp "$cp" dev.cairn.bench.DaemonBenchmark --jar "$jar" --pid-file "$pids" --out "$out"
+  daemon_args=()
+  if [ "$only" = daemon ]; then daemon_args=("$@"); fi
+  java -Xmx1g -cp "$cp" dev.cairn.bench.DaemonBenchmark --jar "$jar" --pid-file "$pids" --out "$out" "${daemon_args[@]}"
 fi

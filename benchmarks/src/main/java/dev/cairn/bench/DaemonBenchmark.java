@@ -4,14 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,14 +25,18 @@ import java.util.concurrent.locks.LockSupport;
  * process, on one machine.
  *
  * <ol>
- *   <li>Latency: the daemon renders {@code {{key:bench/tmpl}}} to {@code out.txt} with
- *       {@code wait} off and the command {@code date +%s%N >> stamps.txt}. The harness PUTs a new
- *       value, then polls {@code out.txt} (every 100 µs) until it holds that value, then waits
- *       for the command's line in {@code stamps.txt}, then the next PUT: sequential changes,
- *       each bounded by a timeout. write→file = the harness seeing the file's new content, minus
- *       the moment before the PUT was sent; write→command = the command's own {@code date}
- *       stamp minus that same moment (both wall clock, epoch nanoseconds). A warm-up of changes
- *       first (the daemon is a JVM too), then the measured changes.</li>
+ *   <li>Latency: the daemon renders two templates with {@code wait} off, {@code {{key:bench/tmpl-a}}}
+ *       and the instances of service {@code web-a} ({@code /v1/health/service/web-a}), each with the
+ *       command {@code date +%s%N >> STAMPS}. The harness makes a change (a KV PUT, or a
+ *       registration moving {@code web-a}'s instance to a new port), then polls the output file
+ *       (every 100 µs) until it holds the new output, then waits for the command's line in its
+ *       stamps file, then the next change: sequential changes, each bounded by a timeout, the two
+ *       kinds taking turns. write→file = the harness seeing the file's new content, minus the moment
+ *       before the write was sent; write→command = the command's own {@code date} stamp minus that
+ *       same moment (both wall clock, epoch nanoseconds). A warm-up of changes first (the daemon is
+ *       a JVM too), then the measured changes. With {@code --jar-b}, a second daemon from that jar
+ *       (its own key and service, same server) takes its turns too: an A/B of two daemon builds in
+ *       one run.</li>
  *   <li>Server load: a second daemon with 100 templates (a {@code -config} JSON file) over 50
  *       distinct queries (30 {@code key:}, 20 {@code service:}); once all 100 files are written,
  *       the server's {@code consul.rpc.queries_blocking} gauge (GET /v1/agent/metrics) says how
@@ -38,9 +48,40 @@ public final class DaemonBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
-        try (Bench b = new Bench(args, "DaemonBenchmark --jar cairn.jar [--out FILE] [--pid-file FILE] [--changes 1000]"
+        try (Bench b = new Bench(args, "DaemonBenchmark --jar cairn.jar [--jar-b other.jar] [--out FILE] [--pid-file FILE]"
+                + " [--changes 1000]"
                 + " [--warmup-changes 200] [--templates 100] [--queries 50]")) {
             new DaemonBenchmark().run(b);
+        }
+    }
+
+    /** One daemon under test: its process and, per kind of change, its template's output and command stamps. */
+    private record Daemon(String name, ServerProcess process, List<Watched> watched) {
+    }
+
+    /** A template of a daemon: the file it renders and the file its command appends a stamp to. */
+    private record Watched(Kind kind, Path out, Stamps stamps) {
+    }
+
+    /** What a change is: a KV write, or a registration changing a service instance's port. */
+    private enum Kind {
+        KV("KV write (`PUT /v1/kv/KEY`)", "{{key:bench/tmpl-%s}}"),
+        REGISTRATION("service registration (`PUT /v1/agent/service/register`, new port)",
+                "{{#service:web-%s}}{{Address}}:{{Port}}\n{{/service:web-%s}}");
+
+        final String title;
+        final String template;
+
+        Kind(String title, String template) {
+            this.title = title;
+            this.template = template;
+        }
+    }
+
+    /** Latencies of one daemon and kind of change, in ms. */
+    private record Samples(List<Double> answer, List<Double> file, List<Double> command, List<Double> fileToCommand) {
+        Samples() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 
@@ -52,55 +93,43 @@ public final class DaemonBenchmark {
         Bench.Server s = b.startServer("cairn");
         Path dir = Files.createDirectories(b.work.resolve("daemon"));
 
-        // 1. write -> file -> command
-        Path tmpl = dir.resolve("t.ctmpl");
-        Path out = dir.resolve("out.txt");
-        Path stamps = dir.resolve("stamps.txt");
-        Files.writeString(tmpl, "{{key:bench/tmpl}}");
-        put(b, s, "bench/tmpl", "start");
-        ServerProcess daemon = b.start("daemon", List.of(Bench.java(), "-jar", b.jar().toString(), "template",
-                "-http-addr", "127.0.0.1:" + s.port(), "-wait", "0",
-                "-template", tmpl + ":" + out + ":date +%s%N >> " + stamps));
-        daemon.awaitReady(() -> read(out).equals("start") && lines(stamps) >= 1, Duration.ofSeconds(60));
-        Thread.sleep(500);
-        int stampLines = lines(stamps);
-        Bench.log("daemon up, pid " + daemon.pid() + "; " + warmupChanges + " warm-up changes, then " + changes);
+        // 1. change -> file -> command, for each daemon (A: --jar, B: --jar-b) and kind of change
+        List<Daemon> daemons = new ArrayList<>();
+        daemons.add(startDaemon(b, s, dir, "a", b.jar()));
+        if (b.opt.containsKey("jar-b")) {
+            Path jarB = b.work.resolve("cairn-b.jar");
+            Files.copy(Path.of(b.opt.get("jar-b")), jarB);
+            daemons.add(startDaemon(b, s, dir, "b", jarB));
+        }
+        Bench.log(daemons.size() + " daemon(s) up; per daemon and kind of change " + warmupChanges
+                + " warm-up changes, then " + changes + ", interleaved");
 
-        List<Double> toAnswer = new ArrayList<>();
-        List<Double> toFile = new ArrayList<>();
-        List<Double> toCommand = new ArrayList<>();
+        Map<String, Samples> results = new LinkedHashMap<>();
+        for (Daemon d : daemons) {
+            for (Watched w : d.watched()) {
+                results.put(d.name() + "/" + w.kind(), new Samples());
+            }
+        }
+        // one change of each (daemon, kind) in turn, so that a noisy moment of the shared host
+        // hits them alike
         for (int i = 0; i < warmupChanges + changes; i++) {
-            String value = "value-" + i + "-" + System.nanoTime();
-            long t0 = epochNanos();
-            put(b, s, "bench/tmpl", value);
-            long tAnswer = epochNanos();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!read(out).equals(value)) {
-                if (System.nanoTime() > deadline || !daemon.isAlive()) {
-                    throw new IllegalStateException("change " + i + " not rendered within 10 s; see " + b.work.resolve("daemon.log"));
+            for (Daemon d : daemons) {
+                for (Watched w : d.watched()) {
+                    change(b, s, d, w, i, i >= warmupChanges ? results.get(d.name() + "/" + w.kind()) : null);
                 }
-                LockSupport.parkNanos(100_000);
-            }
-            long tFile = epochNanos();
-            stampLines++;
-            while (lines(stamps) < stampLines) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("change " + i + ": command did not run within 10 s");
-                }
-                LockSupport.parkNanos(200_000);
-            }
-            List<String> all = Files.readAllLines(stamps);
-            long tCommand = Long.parseLong(all.get(stampLines - 1).trim());
-            if (i >= warmupChanges) {
-                toAnswer.add((tAnswer - t0) / 1e6);
-                toFile.add((tFile - t0) / 1e6);
-                toCommand.add((tCommand - t0) / 1e6);
             }
         }
-        if (lines(stamps) != stampLines) {
-            throw new IllegalStateException("the command ran " + lines(stamps) + " times, expected " + stampLines);
+        Thread.sleep(200);
+        for (Daemon d : daemons) {
+            for (Watched w : d.watched()) {
+                if (w.stamps().size() != w.stamps().position()) {
+                    throw new IllegalStateException("daemon " + d.name() + ": a " + w.kind()
+                            + " command ran more often than its file changed");
+                }
+                w.stamps().close();
+            }
+            b.stop(d.process());
         }
-        b.stop(daemon);
         long parkedBefore = parked(b, s);
 
         // 2. 100 templates over 50 distinct queries
@@ -137,16 +166,32 @@ public final class DaemonBenchmark {
         }
         b.stopAll();
 
-        toAnswer.sort(null);
-        toFile.sort(null);
-        toCommand.sort(null);
         StringBuilder rep = new StringBuilder();
-        rep.append(String.format(Locale.ROOT, "%n### Template daemon (issue 5)%n%n- one durable cairn server and one "
-                + "`cairn template` daemon (separate processes), `wait` off, template `{{key:bench/tmpl}}`, command "
-                + "`date +%%s%%N >> stamps.txt`; %d sequential changes measured after %d warm-up changes; load average "
-                + "%.1f at the end%n%n", changes, warmupChanges, Bench.loadAverage()));
-        rep.append("| KV write → | p50 ms | p90 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|\n");
-        rep.append(row("the PUT's own answer (for scale)", toAnswer)).append(row("rendered file on disk", toFile)).append(row("reload command started", toCommand));
+        rep.append(String.format(Locale.ROOT, "%n### Template daemon (issue 5)%n%n- one durable cairn server and "
+                + "one `cairn template` daemon per build (separate processes), `wait` off, two templates per "
+                + "daemon: `{{key:bench/tmpl-X}}` and `{{#service:web-X}}{{Address}}:{{Port}}\\n{{/service:web-X}}` "
+                + "(`/v1/health/service/web-X`), each with the command `date +%%s%%N >> STAMPS`; %d sequential "
+                + "changes of each measured after %d warm-up changes, interleaved; load average %.1f at the end%n",
+                changes, warmupChanges, Bench.loadAverage()));
+        for (Daemon d : daemons) {
+            rep.append(String.format(Locale.ROOT, "- daemon %s: %s%n", d.name(),
+                    d.name().equals("a") ? b.opt.get("jar") : b.opt.get("jar-b")));
+        }
+        for (Kind k : Kind.values()) {
+            for (Daemon d : daemons) {
+                Samples m = results.get(d.name() + "/" + k);
+                m.answer().sort(null);
+                m.file().sort(null);
+                m.command().sort(null);
+                m.fileToCommand().sort(null);
+                rep.append(String.format(Locale.ROOT, "%n| %s, daemon %s → | p50 ms | p90 ms | p99 ms | max ms |%n"
+                        + "|---|---:|---:|---:|---:|%n", k.title, d.name()));
+                rep.append(row("the write's own answer (for scale)", m.answer()))
+                        .append(row("rendered file on disk", m.file()))
+                        .append(row("reload command started", m.command()))
+                        .append(row("(file seen → command started)", m.fileToCommand()));
+            }
+        }
         rep.append(String.format(Locale.ROOT, "%nServer load: %d templates over %d distinct queries (%d key:, %d service:) "
                 + "in one daemon → the server holds **%d blocking queries** (consul.rpc.queries_blocking, 10 samples "
                 + "over 2 s: min %d, max %d; %d before this daemon started)%n", templates, queries, keyQueries,
@@ -154,6 +199,142 @@ public final class DaemonBenchmark {
                 samples.stream().mapToLong(Long::longValue).min().orElse(-1),
                 samples.stream().mapToLong(Long::longValue).max().orElse(-1), parkedBefore));
         b.report(rep.toString());
+    }
+
+    /** Starts a daemon from {@code jar} with one template per kind of change, and waits for both files and commands. */
+    private static Daemon startDaemon(Bench b, Bench.Server s, Path dir, String name, Path jar) throws Exception {
+        Path d = Files.createDirectories(dir.resolve(name));
+        List<String> cmd = new ArrayList<>(List.of(Bench.java(), "-jar", jar.toString(), "template",
+                "-http-addr", "127.0.0.1:" + s.port(), "-wait", "0"));
+        List<Watched> watched = new ArrayList<>();
+        for (Kind k : Kind.values()) {
+            String id = k.name().toLowerCase(Locale.ROOT);
+            Path tmpl = Files.writeString(d.resolve(id + ".ctmpl"), k.template.replace("%s", name));
+            Path out = d.resolve(id + ".txt");
+            Path stamps = d.resolve(id + ".stamps");
+            Files.createFile(stamps);
+            cmd.add("-template");
+            cmd.add(tmpl + ":" + out + ":date +%s%N >> " + stamps);
+            watched.add(new Watched(k, out, new Stamps(stamps)));
+            write(b, s, name, k, -1);
+        }
+        ServerProcess p = b.start("daemon-" + name, cmd);
+        p.awaitReady(() -> watched.stream().allMatch(w -> Files.exists(w.out()) && w.stamps().size() > 0),
+                Duration.ofSeconds(60));
+        Thread.sleep(500);
+        for (Watched w : watched) {
+            w.stamps().skipToEnd();
+        }
+        Bench.log("daemon " + name + " up, pid " + p.pid() + " (" + jar.getFileName() + ")");
+        return new Daemon(name, p, watched);
+    }
+
+    /**
+     * Makes change {@code i} of kind {@code k} for daemon {@code name}; returns what the rendered
+     * file must then hold. Registration: instance {@code web-NAME-1} of {@code web-NAME} moves to
+     * port 20000 + i (the daemon's template lists address:port).
+     */
+    private static String write(Bench b, Bench.Server s, String name, Kind k, int i) throws Exception {
+        switch (k) {
+            case KV -> {
+                String value = "value-" + i + "-" + System.nanoTime();
+                put(b, s, "bench/tmpl-" + name, value);
+                return value;
+            }
+            case REGISTRATION -> {
+                int port = 20000 + (i + 1) % 40000;
+                b.send("PUT", s.url() + "/v1/agent/service/register", String.format(Locale.ROOT,
+                        "{\"ID\":\"web-%s-1\",\"Name\":\"web-%s\",\"Address\":\"10.1.0.1\",\"Port\":%d}",
+                        name, name, port));
+                return "10.1.0.1:" + port + "\n";
+            }
+            default -> throw new IllegalArgumentException(k.toString());
+        }
+    }
+
+    /** One measured change: write, poll the file (100 µs) until it holds the new output, then wait for the command's stamp. */
+    private static void change(Bench b, Bench.Server s, Daemon d, Watched w, int i, Samples into) throws Exception {
+        long t0 = epochNanos();
+        String expected = write(b, s, d.name(), w.kind(), i);
+        long tAnswer = epochNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!read(w.out()).equals(expected)) {
+            if (System.nanoTime() > deadline || !d.process().isAlive()) {
+                throw new IllegalStateException(w.kind() + " change " + i + " not rendered within 10 s by daemon "
+                        + d.name() + "; see " + b.work.resolve("daemon-" + d.name() + ".log"));
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        long tFile = epochNanos();
+        long tCommand = w.stamps().next(deadline);
+        if (w.stamps().size() != w.stamps().position()) {
+            throw new IllegalStateException(w.kind() + " change " + i + ": the command of daemon " + d.name()
+                    + " ran more than once");
+        }
+        if (into != null) {
+            into.answer().add((tAnswer - t0) / 1e6);
+            into.file().add((tFile - t0) / 1e6);
+            into.command().add((tCommand - t0) / 1e6);
+            into.fileToCommand().add((tCommand - tFile) / 1e6);
+        }
+    }
+
+    /**
+     * The stamps a command appends ({@code date +%s%N >> FILE}), read as they come: the file stays
+     * open and only its new bytes are read, so polling it costs a stat, not a read of every line
+     * so far (this harness shares 2 cores with what it measures).
+     */
+    private static final class Stamps implements AutoCloseable {
+        private final Path path;
+        private final FileChannel channel;
+        private long position;
+
+        Stamps(Path path) throws IOException {
+            this.path = path;
+            this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        }
+
+        long size() {
+            try {
+                return channel.size();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        long position() {
+            return position;
+        }
+
+        void skipToEnd() {
+            position = size();
+        }
+
+        /** Waits (polling every 100 µs, until {@code deadline}) for the next whole line; returns its stamp. */
+        long next(long deadline) throws IOException {
+            while (true) {
+                long size = channel.size();
+                if (size > position) {
+                    ByteBuffer buf = ByteBuffer.allocate((int) (size - position));
+                    channel.read(buf, position);
+                    String text = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                    int nl = text.indexOf('\n');
+                    if (nl >= 0) {
+                        position += nl + 1;
+                        return Long.parseLong(text.substring(0, nl).trim());
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no new line in " + path + " within 10 s: the command did not run");
+                }
+                LockSupport.parkNanos(100_000);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     private static String row(String what, List<Double> sorted) {
@@ -185,14 +366,6 @@ public final class DaemonBenchmark {
             return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private static int lines(Path p) {
-        try {
-            return Files.exists(p) ? Files.readAllLines(p).size() : 0;
-        } catch (IOException e) {
-            return 0;
         }
     }
 }

@@ -33,7 +33,9 @@ import java.util.Set;
  *
  * <p>The two halves can be used apart: {@link #stage} leaves the new bytes in the temp file (so a
  * check command can read them) and {@link Staged#commit} renames it into place, optionally keeping
- * the old file as {@code DEST.bak}.
+ * the old file as {@code DEST.bak}. {@link Staged#swap} renames without waiting for the folder's
+ * fsync, so a reload command can start while it runs ({@link OutputPublisher}); the fsync then
+ * happens in {@link Staged#syncFolder}, at the latest when the {@code Staged} is closed.
  *
  * <p>A destination that is a symbolic link is written through: the link's target is replaced, the
  * link stays (deploy tools often link {@code conf.d} files to a release folder).
@@ -42,9 +44,21 @@ final class AtomicFileWriter {
 
     private static final Logger log = LoggerFactory.getLogger(AtomicFileWriter.class);
 
+    /**
+     * Makes a folder's entries (a rename) durable. Tests substitute one that records its calls;
+     * {@link #FSYNC} is the real one.
+     */
+    interface FolderSync {
+        void sync(Path folder);
+    }
+
+    /** fsyncs the folder; some file systems cannot: that is logged, not an error. */
+    static final FolderSync FSYNC = AtomicFileWriter::fsyncFolder;
+
     private final Set<PosixFilePermission> newFileMode;
     private final Set<PosixFilePermission> forcedMode;
     private final boolean createDirs;
+    private final FolderSync folderSync;
 
     /** @param newFileMode the mode of files that do not exist yet, e.g. {@code 0644} */
     AtomicFileWriter(int newFileMode) {
@@ -58,9 +72,15 @@ final class AtomicFileWriter {
      * @param createDirs  create missing folders above the destination ({@code create_dest_dirs})
      */
     AtomicFileWriter(int newFileMode, Integer forcedMode, boolean createDirs) {
+        this(newFileMode, forcedMode, createDirs, FSYNC);
+    }
+
+    /** As above, with {@code folderSync} making renames durable (tests record it). */
+    AtomicFileWriter(int newFileMode, Integer forcedMode, boolean createDirs, FolderSync folderSync) {
         this.newFileMode = permissions(newFileMode);
         this.forcedMode = forcedMode == null ? null : permissions(forcedMode);
         this.createDirs = createDirs;
+        this.folderSync = folderSync;
     }
 
     /**
@@ -126,25 +146,31 @@ final class AtomicFileWriter {
             Files.deleteIfExists(temp);
             throw e;
         }
-        return new Staged(target, temp, previous, existing);
+        return new Staged(target, temp, previous, existing, folderSync);
     }
 
     /**
      * A rendered file waiting next to its destination. {@link #commit} renames it over the
-     * destination; {@link #close} deletes it if that did not happen.
+     * destination and fsyncs the folder; {@link #swap} only renames, leaving the fsync to
+     * {@link #syncFolder} or {@link #close}. {@link #close} deletes the temp file if it was not
+     * renamed. Used by one thread.
      */
     static final class Staged implements AutoCloseable {
         private final Path target;
         private final Path temp;
         private final byte[] previous;
         private final PosixFileAttributes previousAttributes;
+        private final FolderSync folderSync;
         private boolean committed;
+        private boolean synced;
 
-        private Staged(Path target, Path temp, byte[] previous, PosixFileAttributes previousAttributes) {
+        private Staged(Path target, Path temp, byte[] previous, PosixFileAttributes previousAttributes,
+                       FolderSync folderSync) {
             this.target = target;
             this.temp = temp;
             this.previous = previous;
             this.previousAttributes = previousAttributes;
+            this.folderSync = folderSync;
         }
 
         /** The temp file: what a check command reads ({@code CAIRN_RENDERED}). */
@@ -168,6 +194,17 @@ final class AtomicFileWriter {
          * @param backup first keep the current destination as {@code DEST.bak} (when there is one)
          */
         void commit(boolean backup) throws IOException {
+            swap(backup);
+            syncFolder();
+        }
+
+        /**
+         * Renames the temp file over the destination, atomically: readers see the new file from
+         * now on. The rename is durable only after {@link #syncFolder} (or {@link #close}).
+         *
+         * @param backup first keep the current destination as {@code DEST.bak} (when there is one)
+         */
+        void swap(boolean backup) throws IOException {
             if (backup && previous != null) {
                 Path bak = target.resolveSibling(target.getFileName() + ".bak");
                 Path bakTemp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + bak.getFileName() + ".", ".tmp");
@@ -182,13 +219,23 @@ final class AtomicFileWriter {
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             committed = true;
-            syncFolder(target.toAbsolutePath().getParent());
         }
 
+        /** fsyncs the destination's folder once the temp file was renamed, so the rename survives a crash; once. */
+        void syncFolder() {
+            if (committed && !synced) {
+                synced = true;
+                folderSync.sync(target.toAbsolutePath().getParent());
+            }
+        }
+
+        /** Deletes the temp file if it was not renamed, else makes sure the folder was fsynced. */
         @Override
         public void close() throws IOException {
             if (!committed) {
                 Files.deleteIfExists(temp);
+            } else {
+                syncFolder();
             }
         }
     }
@@ -223,7 +270,7 @@ final class AtomicFileWriter {
     }
 
     /** Makes the rename durable. Some file systems cannot fsync a folder: that is not an error. */
-    private static void syncFolder(Path folder) {
+    private static void fsyncFolder(Path folder) {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException e) {

@@ -53,10 +53,21 @@ final class CommandRunner {
      * command finds the rendered file in {@code CAIRN_RENDERED}).
      */
     Outcome run(String command, Map<String, String> extraEnv) throws IOException {
+        return run(command, extraEnv, () -> {
+        });
+    }
+
+    /**
+     * As {@link #run(String, Map)}, and once the process has started (its timeout running) calls
+     * {@code whileRunning} on this thread, before waiting for it: work that need not delay the
+     * command, such as making the file it reads durable ({@link OutputPublisher}). Not called if
+     * the process could not be started. It must not throw.
+     */
+    Outcome run(String command, Map<String, String> extraEnv, Runnable whileRunning) throws IOException {
         CommandLine line = new CommandLine("/bin/sh");
         line.addArgument("-c");
         line.addArgument(command, false); // verbatim: the shell does the quoting
-        TreeWatchdog watchdog = new TreeWatchdog(timeout);
+        TreeWatchdog watchdog = new TreeWatchdog(timeout, whileRunning);
         PumpStreamHandler streams = new PumpStreamHandler(new Unclosable(out), new Unclosable(err), null);
         streams.setStopTimeout(DRAIN_TIMEOUT);
         DefaultExecutor executor = DefaultExecutor.builder().setExecuteStreamHandler(streams).get();
@@ -83,19 +94,29 @@ final class CommandRunner {
     /**
      * Kills the shell's children too when the timeout strikes: killing only {@code /bin/sh} would
      * leave {@code sleep 60} (or a hung {@code nginx -t}) running, holding our output pipes open.
+     *
+     * <p>Also the hook for {@code whileRunning}: Commons Exec's synchronous {@code execute} starts
+     * the process, its output pumps and then this watchdog, on the calling thread, and then waits
+     * for the process; so {@link #start} is the first moment the process runs, timed.
      */
     private static final class TreeWatchdog extends ExecuteWatchdog {
+        private final Runnable whileRunning;
         private Process process;
 
         @SuppressWarnings("deprecation") // the builder makes no subclasses
-        TreeWatchdog(Duration timeout) {
+        TreeWatchdog(Duration timeout, Runnable whileRunning) {
             super(timeout.toMillis());
+            this.whileRunning = whileRunning;
         }
 
         @Override
-        public synchronized void start(Process process) {
-            this.process = process;
-            super.start(process);
+        public void start(Process process) {
+            synchronized (this) {
+                this.process = process;
+                super.start(process);
+            }
+            // outside the lock: a timeout striking meanwhile must not wait for it
+            whileRunning.run();
         }
 
         @Override

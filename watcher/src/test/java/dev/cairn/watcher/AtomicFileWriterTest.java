@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -118,5 +119,64 @@ class AtomicFileWriterTest {
     void modesOutsideOctal777AreRefused() {
         assertThatThrownBy(() -> new AtomicFileWriter(01000)).hasMessageContaining("between 0000 and 0777");
         assertThat(PosixFilePermissions.toString(AtomicFileWriter.permissions(0751))).isEqualTo("rwxr-x--x");
+    }
+
+    @Test
+    void commitFsyncsTheFolderOnceAfterTheRename() throws IOException {
+        Path out = dir.resolve("out.conf");
+        List<String> fsyncs = new ArrayList<>();
+        AtomicFileWriter writer = new AtomicFileWriter(0644, null, true,
+                folder -> fsyncs.add(folder + ": " + readOrNone(out)));
+
+        assertThat(writer.write(out, utf8("v1\n"))).isTrue();
+
+        assertThat(fsyncs).containsExactly(dir + ": v1\n");
+    }
+
+    @Test
+    void swapLeavesTheFolderFsyncToSyncFolderOrClose() throws IOException {
+        Path out = dir.resolve("out.conf");
+        List<String> fsyncs = new ArrayList<>();
+        AtomicFileWriter writer = new AtomicFileWriter(0644, null, true, folder -> fsyncs.add(folder.toString()));
+
+        try (AtomicFileWriter.Staged staged = writer.stage(out, utf8("v1\n"))) {
+            staged.swap(false);
+            assertThat(Files.readString(out)).as("visible at once").isEqualTo("v1\n");
+            assertThat(fsyncs).isEmpty();
+            staged.syncFolder();
+            staged.syncFolder();
+            assertThat(fsyncs).containsExactly(dir.toString());
+        }
+        assertThat(fsyncs).as("not again on close").hasSize(1);
+
+        try (AtomicFileWriter.Staged staged = writer.stage(out, utf8("v2\n"))) {
+            staged.swap(false);
+        }
+        assertThat(fsyncs).as("close fsyncs a swap not yet synced").hasSize(2);
+        assertThat(files()).containsExactly("out.conf");
+    }
+
+    @Test
+    void aStagedFileNeverSwappedIsDeletedAndNothingIsFsynced() throws IOException {
+        Path out = dir.resolve("out.conf");
+        Files.writeString(out, "old\n");
+        List<String> fsyncs = new ArrayList<>();
+        AtomicFileWriter writer = new AtomicFileWriter(0644, null, true, folder -> fsyncs.add(folder.toString()));
+
+        try (AtomicFileWriter.Staged staged = writer.stage(out, utf8("new\n"))) {
+            staged.syncFolder();
+        }
+
+        assertThat(fsyncs).isEmpty();
+        assertThat(Files.readString(out)).isEqualTo("old\n");
+        assertThat(files()).containsExactly("out.conf");
+    }
+
+    private static String readOrNone(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "(none)";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
