@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "A Raft KV store and service catalog speaking Consul's HTTP API.",
         subcommands = {ServerCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class,
-                MembersCommand.class, LockCommand.class, TemplateCommand.class, Version.class})
+                MembersCommand.class, LockCommand.class, TemplateCommand.class, RegistratorCommand.class,
+                Version.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
