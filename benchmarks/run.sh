@@ -5,7 +5,9 @@
 #   registry  dev.cairn.bench.RegistryBenchmark: agent registrations/s, health/service GET/s (~1.5 min)
 #   render    dev.cairn.bench.RenderBenchmark (JMH): haproxy template over 1,000 instances (~30 s)
 #   daemon    dev.cairn.bench.DaemonBenchmark: KV write / registration -> file -> command, blocking queries held (~1.5 min)
-# benchmarks/run.sh --only kv|registry|render|daemon runs one of them.
+#   registrator dev.cairn.bench.RegistratorBenchmark: docker start -> service in /v1/health/service (~30 s;
+#             needs a Docker engine on $DOCKER_HOST or /var/run/docker.sock, and busybox-static)
+# benchmarks/run.sh --only kv|registry|render|daemon|registrator runs one of them.
 # Other arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar), or with
 # --only daemon to DaemonBenchmark (e.g. --changes 300).
 # A/B test of a server change: benchmarks/run.sh --only kv --jar-b /path/to/other/cairn.jar (about 5.5 minutes).
@@ -16,13 +18,14 @@ cd "$(dirname "$0")/.."
 
 only=all
 if [ "${1:-}" = "--only" ]; then
-  only=${2:?--only needs kv, registry, render or daemon}
+  only=${2:?--only needs kv, registry, render, daemon or registrator}
   shift 2
-  case "$only" in kv|registry|render|daemon) ;; *) echo "--only: kv, registry, render or daemon, not $only" >&2; exit 2;; esac
+  case "$only" in kv|registry|render|daemon|registrator) ;;
+    *) echo "--only: kv, registry, render, daemon or registrator, not $only" >&2; exit 2;; esac
 fi
 want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
-if ! command -v wrk >/dev/null || [ ! -x /usr/bin/etcd ]; then
+if { want kv || want registry; } && { ! command -v wrk >/dev/null || [ ! -x /usr/bin/etcd ]; }; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq etcd-server wrk >/dev/null
@@ -81,4 +84,13 @@ if want daemon; then
   daemon_args=()
   if [ "$only" = daemon ]; then daemon_args=("$@"); fi
   java -Xmx1g -cp "$cp" dev.cairn.bench.DaemonBenchmark --jar "$jar" --pid-file "$pids" --out "$out" "${daemon_args[@]}"
+fi
+
+if want registrator; then
+  if ! /usr/bin/docker info >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
+    echo "registrator: skipped: needs a running Docker engine (/usr/bin/docker info) and busybox-static" >&2
+    [ "$only" = all ] || exit 1
+  else
+    java -Xmx512m -cp "$cp" dev.cairn.bench.RegistratorBenchmark --jar "$jar" --pid-file "$pids" --out "$out"
+  fi
 fi

@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
         description = "A Raft KV store and service catalog speaking Consul's HTTP API.",
         subcommands = {ServerCommand.class, KvCommand.class, CatalogCommand.class, ServicesCommand.class,
                 MembersCommand.class, OperatorCommand.class, LeaveCommand.class, SnapshotCommand.class,
-                LockCommand.class, TemplateCommand.class, Version.class})
+                LockCommand.class, TemplateCommand.class, RegistratorCommand.class, Version.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
