@@ -37,8 +37,12 @@ import static org.awaitility.Awaitility.await;
  * <p>Every process started is registered; {@link CairnProcessExtension} closes whatever a test
  * class left running, and a shutdown hook kills anything still alive if the test JVM exits early,
  * so no server outlives the run.
+ *
+ * <p>Public for the cluster tests in {@code dev.cairn.it.cluster}, which build servers with
+ * {@link #create} (a node name, ports chosen by the caller) because cluster members must know each
+ * other's ports before any of them starts.
  */
-final class CairnProcess implements AutoCloseable {
+public final class CairnProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -60,17 +64,20 @@ final class CairnProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path logFile;
     private final List<String> extraArgs;
+    private final String node;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
+    private final Http httpClient = new Http(this);
     private int httpPort;
     private int raftPort;
     private volatile Process process;
     private volatile String lastLogTail = "";
 
-    private CairnProcess(Path workDir, List<String> extraArgs) {
+    private CairnProcess(Path workDir, String node, List<String> extraArgs) {
         this.workDir = workDir;
+        this.node = node;
         this.dataDir = workDir.resolve("data");
         this.logFile = workDir.resolve("server.log");
         this.extraArgs = List.copyOf(extraArgs);
@@ -81,7 +88,7 @@ final class CairnProcess implements AutoCloseable {
      * leader. {@code extraArgs} are appended to the {@code server} command line.
      */
     static CairnProcess start(Path workDir, String... extraArgs) {
-        CairnProcess p = new CairnProcess(workDir, List.of(extraArgs));
+        CairnProcess p = new CairnProcess(workDir, "it-node", List.of(extraArgs));
         STARTED.add(p);
         // a port found free can be taken before the server binds it (others run servers here too)
         for (int attempt = 1; ; attempt++) {
@@ -100,6 +107,18 @@ final class CairnProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A server named {@code node} on the given ports, not started yet: for clusters, whose members
+     * must know each other's ports before any of them starts. Start it with {@link #startNoWait()}.
+     */
+    public static CairnProcess create(Path workDir, String node, int httpPort, int raftPort, List<String> extraArgs) {
+        CairnProcess p = new CairnProcess(workDir, node, extraArgs);
+        p.httpPort = httpPort;
+        p.raftPort = raftPort;
+        STARTED.add(p);
+        return p;
+    }
+
     private void launch() {
         launchNoWait();
         awaitReady();
@@ -109,7 +128,7 @@ final class CairnProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 javaBinary(), "-Xmx1g", "-jar", jar().toString(), "server",
                 "-data-dir", dataDir.toString(),
-                "-node", "it-node",
+                "-node", node,
                 "-bind", "127.0.0.1",
                 "-client", "127.0.0.1",
                 "-http-port", Integer.toString(httpPort),
@@ -132,7 +151,7 @@ final class CairnProcess implements AutoCloseable {
     }
 
     /** Polls {@code GET /v1/status/leader} until it names a leader; fails fast if the process dies. */
-    void awaitReady() {
+    public void awaitReady() {
         try {
             await("cairn server on HTTP port " + httpPort + " to have a leader")
                     .atMost(READY_TIMEOUT)
@@ -153,42 +172,47 @@ final class CairnProcess implements AutoCloseable {
         }
     }
 
-    int httpPort() {
+    public int httpPort() {
         return httpPort;
     }
 
-    int raftPort() {
+    public int raftPort() {
         return raftPort;
     }
 
-    Path dataDir() {
+    public Path dataDir() {
         return dataDir;
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logFile;
     }
 
     /** {@code http://127.0.0.1:<port><pathAndQuery>}; the path is sent as given (keep %2F encoded). */
-    URI uri(String pathAndQuery) {
+    public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
     }
 
-    Http http() {
-        return new Http(this);
+    /**
+     * This server's HTTP client, one per process: an {@code HttpClient} nobody references any more
+     * is shut down by the JDK, failing or stalling its requests still in flight (seen as
+     * ClosedChannelException on connect), so callers must not get a fresh one per request.
+     */
+    public Http http() {
+        return httpClient;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         Process p = process;
         return p != null && p.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return running().pid();
     }
 
     /** Threads of the server process, from {@code /proc/<pid>/status}. */
-    int threadCount() {
+    public int threadCount() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
                 if (line.startsWith("Threads:")) {
@@ -202,7 +226,7 @@ final class CairnProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then waits for a clean exit; returns the exit status. */
-    int stop() {
+    public int stop() {
         Process p = running();
         p.destroy();
         try {
@@ -221,7 +245,7 @@ final class CairnProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already. */
-    void kill9() {
+    public void kill9() {
         Process p = process;
         if (p == null) {
             return;
@@ -236,21 +260,56 @@ final class CairnProcess implements AutoCloseable {
     }
 
     /** Starts the server again on the same ports and data dir (it must not be running). */
-    void restart() {
+    public void restart() {
         restartNoWait();
         awaitReady();
     }
 
     /** Like {@link #restart()} but returns at once, to watch the server come up; see {@link #awaitReady()}. */
-    void restartNoWait() {
+    public void restartNoWait() {
         if (isAlive()) {
             throw new IllegalStateException("server is still running; stop() or kill9() it first");
         }
         launchNoWait();
     }
 
+    /** Starts a server made by {@link #create} (or stopped) without waiting for it to have a leader. */
+    public void startNoWait() {
+        restartNoWait();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the process to exit on its own (say after {@code cairn leave})
+     * and returns its exit status; fails if it is still running then.
+     */
+    public int awaitExit(Duration timeout) {
+        Process p = process;
+        if (p == null) {
+            throw new IllegalStateException("server was never started");
+        }
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("server still running " + timeout + " later: " + this + "\n" + logTail(40));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        LIVE.remove(this);
+        return p.exitValue();
+    }
+
+    public String node() {
+        return node;
+    }
+
+    /** {@code 127.0.0.1:<raft port>}, the address the cluster knows this server by. */
+    public String raftAddress() {
+        return "127.0.0.1:" + raftPort;
+    }
+
     /** The last {@code lines} lines of the server's log (all starts appended). */
-    String logTail(int lines) {
+    public String logTail(int lines) {
         try {
             if (!Files.exists(logFile)) {
                 return lastLogTail;
@@ -262,7 +321,7 @@ final class CairnProcess implements AutoCloseable {
         }
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(logFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -298,25 +357,25 @@ final class CairnProcess implements AutoCloseable {
     }
 
     /** Processes started since {@code mark} (an earlier {@link #startedCount()}). */
-    static List<CairnProcess> startedSince(int mark) {
+    public static List<CairnProcess> startedSince(int mark) {
         synchronized (STARTED) {
             return new ArrayList<>(STARTED.subList(Math.min(mark, STARTED.size()), STARTED.size()));
         }
     }
 
-    static int startedCount() {
+    public static int startedCount() {
         return STARTED.size();
     }
 
     @Override
     public String toString() {
-        return "cairn server http=" + httpPort + " raft=" + raftPort + " log=" + logFile;
+        return "cairn server " + node + " http=" + httpPort + " raft=" + raftPort + " log=" + logFile;
     }
 
     // ------------------------------------------------------------------ helpers
 
     /** A port free on the wildcard address (Ratis binds its port on all interfaces). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
@@ -326,7 +385,7 @@ final class CairnProcess implements AutoCloseable {
         }
     }
 
-    static String javaBinary() {
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -335,7 +394,7 @@ final class CairnProcess implements AutoCloseable {
      * Copied once per JVM. A concurrent build may be rewriting (or have just deleted) the jar, so
      * this waits a while for a complete one; a failure is remembered so later tests fail at once.
      */
-    static synchronized Path jar() {
+    public static synchronized Path jar() {
         if (jarCopy == null && jarError == null) {
             String property = System.getProperty("cairn.jar");
             if (property == null) {

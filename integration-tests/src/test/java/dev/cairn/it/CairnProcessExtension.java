@@ -12,7 +12,7 @@ import java.util.List;
  * ones a failed test never reached {@code close()} for); when a test fails, prints the tail of the
  * logs of the servers involved.
  */
-final class CairnProcessExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+public final class CairnProcessExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(CairnProcessExtension.class);
 

@@ -19,19 +19,19 @@ import java.util.concurrent.CompletionException;
  * A tiny HTTP client for one server: {@code http.put("/v1/kv/a", "x")}, {@code http.get("/v1/kv/a")}.
  * Paths are sent as written, so {@code %2F} stays encoded on the wire.
  */
-final class Http {
+public final class Http {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     /** A received response. */
-    record Response(int status, HttpHeaders headers, byte[] bytes) {
+    public record Response(int status, HttpHeaders headers, byte[] bytes) {
 
-        String body() {
+        public String body() {
             return new String(bytes, StandardCharsets.UTF_8);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(bytes);
             } catch (IOException e) {
@@ -39,23 +39,23 @@ final class Http {
             }
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
 
         /** {@code X-Consul-Index}, or -1 when absent. */
-        long index() {
+        public long index() {
             String v = header("X-Consul-Index");
             return v == null ? -1 : Long.parseUnsignedLong(v);
         }
 
         /** The decoded value of the first entry of a KV GET. */
-        String value() {
+        public String value() {
             JsonNode v = json().get(0).get("Value");
             return v.isNull() ? "" : new String(Base64.getDecoder().decode(v.asText()), StandardCharsets.UTF_8);
         }
 
-        long modifyIndex() {
+        public long modifyIndex() {
             return json().get(0).get("ModifyIndex").asLong();
         }
 
@@ -71,28 +71,28 @@ final class Http {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
-    Http(CairnProcess server) {
+    public Http(CairnProcess server) {
         this.server = server;
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send("GET", path, null);
     }
 
-    Response put(String path, String body) {
+    public Response put(String path, String body) {
         return send("PUT", path, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    Response put(String path, byte[] body) {
+    public Response put(String path, byte[] body) {
         return send("PUT", path, body);
     }
 
-    Response delete(String path) {
+    public Response delete(String path) {
         return send("DELETE", path, null);
     }
 
     /** PUTs a value and fails unless the server answered {@code true}. */
-    void set(String key, String value) {
+    public void set(String key, String value) {
         Response r = put("/v1/kv/" + key, value);
         if (r.status() != 200 || !r.body().equals("true")) {
             throw new AssertionError("PUT " + key + " failed: " + r);
@@ -100,7 +100,7 @@ final class Http {
     }
 
     /** The {@code ModifyIndex} of a key, failing if it is missing. */
-    long modifyIndexOf(String key) {
+    public long modifyIndexOf(String key) {
         Response r = get("/v1/kv/" + key);
         if (r.status() != 200) {
             throw new AssertionError("GET " + key + " failed: " + r);
@@ -108,7 +108,7 @@ final class Http {
         return r.modifyIndex();
     }
 
-    Response send(String method, String path, byte[] body) {
+    public Response send(String method, String path, byte[] body) {
         try {
             return sendAsync(method, path, body, DEFAULT_TIMEOUT).join();
         } catch (CompletionException e) {
@@ -117,7 +117,7 @@ final class Http {
     }
 
     /** Sends without waiting; for blocking queries pass a timeout above their wait. */
-    CompletableFuture<Response> sendAsync(String method, String path, byte[] body, Duration timeout) {
+    public CompletableFuture<Response> sendAsync(String method, String path, byte[] body, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(server.uri(path))
                 .timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -127,7 +127,7 @@ final class Http {
                 .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
     }
 
-    CompletableFuture<Response> getAsync(String path, Duration timeout) {
+    public CompletableFuture<Response> getAsync(String path, Duration timeout) {
         return sendAsync("GET", path, null, timeout);
     }
 }
