@@ -97,7 +97,10 @@ class ClusterFailoverIT {
     @Test
     void minorityLossKeepsWritingMajorityLossFailsFastAndRestartedServersCatchUp(@TempDir Path dir) throws Exception {
         int threshold = 200;
-        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, "-snapshot-threshold", Integer.toString(threshold))) {
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, "-snapshot-threshold", Integer.toString(threshold),
+                // small log segments (hidden test flag): a snapshot then purges the log after a few
+                // hundred small writes instead of 32 MB of them
+                "-raft-segment-size", "65536")) {
             CairnProcess leader = cluster.leader();
             List<CairnProcess> followers = cluster.followers();
             CairnProcess behind = followers.get(0);
@@ -105,11 +108,11 @@ class ClusterFailoverIT {
             leader.http().set("loss/before", "written by three");
 
             // one of three lost: the other two keep taking writes, through either of them, until the
-            // log the lost server would need is compacted away (Ratis purges only closed 32 MB segments
-            // covered by a snapshot, and only every 1024 entries: hence 32 KiB values, and four
-            // writers, so that entries are not all merged into a few by group commit)
+            // log the lost server would need is compacted away (Ratis purges only closed segments
+            // covered by a snapshot: hence 1 KiB values, and four writers, so that entries are not all
+            // merged into a few by group commit)
             behind.kill9();
-            String padding = "x".repeat(32 * 1024);
+            String padding = "x".repeat(1024);
             int n = 0;
             long writeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             ExecutorService writers = Executors.newFixedThreadPool(4);

@@ -67,7 +67,8 @@ public final class OperatorHandler {
         if (servers.isEmpty()) {
             throw new ApiException(500, "No cluster leader: this server is not a member of a cluster yet");
         }
-        long index = raft.configurationIndex();
+        // the first configuration is not a log entry (index 0 or -1); clients read Index as unsigned
+        long index = Math.max(1, raft.configurationIndex());
         Responses.sendJson(ex, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("Servers");

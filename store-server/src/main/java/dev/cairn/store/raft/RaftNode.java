@@ -247,6 +247,9 @@ public final class RaftNode implements Consensus, AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf("9MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("8MB"));
         GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf("16MB"));
+        // a snapshot sent to a far-behind follower goes in chunks: Ratis' default chunk (16 MB) plus
+        // its header would not fit in one gRPC message, and the follower would never catch up
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(props, SizeInBytes.valueOf("4MB"));
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(props, true);
         // Ratis' default appends a metadata entry (the commit index) after every commit: twice the
@@ -270,13 +273,13 @@ public final class RaftNode implements Consensus, AutoCloseable {
         try {
             local = server.submitClientRequestAsync(request(message, RaftClientRequest.writeRequestType()));
         } catch (IOException e) {
-            return client().async().send(message);
+            return viaLeader(client().async().send(message));
         }
         // only a local refusal falls back to the client: a client failure is not retried here, since
         // a resend carries a new call id and could apply the same write twice
         return local.handle((reply, error) -> error != null || reply.getNotLeaderException() != null
                         || reply.getLeaderNotReadyException() != null
-                        ? client().async().send(message)
+                        ? viaLeader(client().async().send(message))
                         : CompletableFuture.completedFuture(reply))
                 .thenCompose(f -> f);
     }
@@ -314,7 +317,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
         }
         return local.handle((reply, error) -> error == null && reply.isSuccess()
                         ? CompletableFuture.<RaftClientReply>completedFuture(reply)
-                        : client().async().sendReadOnly(Message.EMPTY, selfId))
+                        : viaLeader(client().async().sendReadOnly(Message.EMPTY, selfId)))
                 .thenCompose(f -> f)
                 .handle((reply, error) -> {
                     if (error != null || !reply.isSuccess()) {
@@ -324,6 +327,24 @@ public final class RaftNode implements Consensus, AutoCloseable {
                     return null;
                 });
     }
+
+    /**
+     * Bounds a request that waits for a leader: the client's retries alone took 12-17 s without a
+     * quorum (each attempt has its own timeout); clients get their 500 "No cluster leader" after
+     * {@link #LEADER_WAIT} instead. The request may still commit later, as any write answered 5xx may.
+     */
+    private static CompletableFuture<RaftClientReply> viaLeader(CompletableFuture<RaftClientReply> request) {
+        return request.orTimeout(LEADER_WAIT.toMillis(), TimeUnit.MILLISECONDS).exceptionally(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof java.util.concurrent.TimeoutException) {
+                throw new CompletionException(new NoLeaderException(
+                        "no leader answered within " + LEADER_WAIT.toSeconds() + " s (is a majority of the servers up?)"));
+            }
+            throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+        });
+    }
+
+    static final Duration LEADER_WAIT = Duration.ofSeconds(10);
 
     private RaftClientRequest request(Message message, RaftClientRequest.Type type) {
         return RaftClientRequest.newBuilder()
