@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,7 +47,7 @@ class ClusterFailoverIT {
     private static final Pattern LOADED = Pattern.compile("loaded snapshot .* \\(index (\\d+)\\)");
 
     @Test
-    void leaderKilledDuringWritesAndCasLosesNothingAcknowledgedAndStaysLinearizable(@TempDir Path dir) {
+    void leaderKilledDuringWritesAndCasLosesNothingAcknowledgedAndStaysLinearizable(@TempDir Path dir) throws Exception {
         try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3)) {
             List<Integer> ports = httpPorts(cluster.servers());
             KvWorkload workload = new KvWorkload(ports, List.of("lin/a", "lin/b", "lin/c"), "acked", 6, 1_000,
@@ -55,9 +56,25 @@ class ClusterFailoverIT {
                     .until(() -> workload.acknowledged() >= 300);
 
             CairnProcess oldLeader = cluster.leader();
+            // a watcher (a template daemon, say) parked on a follower across the failover
+            CairnProcess watched = cluster.followers().get(0);
+            watched.http().set("failover/watched", "before");
+            long watchedIndex = watched.http().get("/v1/kv/failover/watched").index();
+            CompletableFuture<Http.Response> parked = watched.http()
+                    .getAsync("/v1/kv/failover/watched?index=" + watchedIndex + "&wait=60s", Duration.ofSeconds(70));
             long killedAt = System.nanoTime();
             oldLeader.kill9();
             CairnProcess newLeader = cluster.leader(Duration.ofSeconds(20));
+            assertThat(parked).as("the blocking query on %s, still parked after the failover", watched.node())
+                    .isNotDone();
+            CairnProcess writer = cluster.servers().stream().filter(s -> s != oldLeader && s != watched)
+                    .findFirst().orElseThrow();
+            await("a write through " + writer.node() + " under the new leader").atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions().until(() -> writer.http().put("/v1/kv/failover/watched", "after").body(), "true"::equals);
+            Http.Response woken = parked.get(20, TimeUnit.SECONDS);
+            assertThat(woken.value()).as("the parked query on %s answers with the new data", watched.node())
+                    .isEqualTo("after");
+            assertThat(woken.index()).isGreaterThan(watchedIndex);
             long electionMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
             int answeredAtNewLeader = workload.acknowledged();
             int insertsAtNewLeader = workload.acknowledgedInserts();
