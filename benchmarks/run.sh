@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark of BENCHMARKS.md in one run (about 7 minutes): builds the server and the harness,
+# Every benchmark of BENCHMARKS.md in one run (about 13 minutes): builds the server and the harness,
 # installs etcd and wrk when missing (Debian packages etcd-server, wrk), then runs
 #   kv        dev.cairn.bench.KvBenchmark: Cairn vs etcd 3.4, KV PUT/GET and blocking-query fan-out (~4 min)
 #   registry  dev.cairn.bench.RegistryBenchmark: agent registrations/s, health/service GET/s (~1.5 min)
@@ -7,9 +7,13 @@
 #   daemon    dev.cairn.bench.DaemonBenchmark: KV write / registration -> file -> command, blocking queries held (~1.5 min)
 #   registrator dev.cairn.bench.RegistratorBenchmark: docker start -> service in /v1/health/service (~30 s;
 #             needs a Docker engine on $DOCKER_HOST or /var/run/docker.sock, and busybox-static)
-# benchmarks/run.sh --only kv|registry|render|daemon|registrator runs one of them.
+#   cluster   dev.cairn.bench.ClusterBenchmark: 3 Cairn servers vs 3 etcd members, KV PUT/GET and
+#             leader failover (kill -9 to the first acknowledged write, 10 rounds each)
+#             (~6 min: 2 of them the JIT warm-up of 3 JVMs on 2 cores, 1.5 the kill/restart rounds)
+# benchmarks/run.sh --only kv|registry|render|daemon|registrator|cluster runs one of them.
 # Other arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar), or with
-# --only daemon to DaemonBenchmark (e.g. --changes 300).
+# --only daemon to DaemonBenchmark (e.g. --changes 300), or with --only cluster to ClusterBenchmark
+# (e.g. --failovers 3 --etcd-failovers 0).
 # A/B test of a server change: benchmarks/run.sh --only kv --jar-b /path/to/other/cairn.jar (about 5.5 minutes).
 # A/B test of a daemon change: benchmarks/run.sh --only daemon --jar-b /path/to/other/cairn.jar (about 3 minutes).
 # Figures: stdout and benchmarks/target/results.md.
@@ -18,14 +22,18 @@ cd "$(dirname "$0")/.."
 
 only=all
 if [ "${1:-}" = "--only" ]; then
-  only=${2:?--only needs kv, registry, render, daemon or registrator}
+  only=${2:?--only needs kv, registry, render, daemon, registrator or cluster}
   shift 2
-  case "$only" in kv|registry|render|daemon|registrator) ;;
-    *) echo "--only: kv, registry, render, daemon or registrator, not $only" >&2; exit 2;; esac
+  case "$only" in kv|registry|render|daemon|registrator|cluster) ;;
+    *) echo "--only: kv, registry, render, daemon, registrator or cluster, not $only" >&2; exit 2;; esac
 fi
 want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
+# the other arguments belong to KvBenchmark, or with --only daemon|cluster to that benchmark
+kv_args=("$@")
+cluster_args=()
+if [ "$only" = cluster ]; then kv_args=(); cluster_args=("$@"); fi
 
-if { want kv || want registry; } && { ! command -v wrk >/dev/null || [ ! -x /usr/bin/etcd ]; }; then
+if { want kv || want registry || want cluster; } && { ! command -v wrk >/dev/null || [ ! -x /usr/bin/etcd ]; }; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq etcd-server wrk >/dev/null
@@ -38,6 +46,7 @@ fi
 cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 # each harness copies this jar before it starts a process from it
 jar=dist/target/cairn.jar
+source=$(git describe --always --dirty 2>/dev/null || echo 'no git')
 out=benchmarks/target/results.md
 : >"$out"
 
@@ -57,8 +66,8 @@ trap cleanup EXIT
 
 if want kv; then
   java -Xmx1g -cp "$cp" dev.cairn.bench.KvBenchmark \
-    --jar "$jar" --source "$(git describe --always --dirty 2>/dev/null || echo 'no git')" \
-    --pid-file "$pids" --out "$out.kv" "$@"
+    --jar "$jar" --source "$source" \
+    --pid-file "$pids" --out "$out.kv" "${kv_args[@]}"
   cat "$out.kv" >>"$out"
   rm -f "$out.kv"
 fi
@@ -93,4 +102,10 @@ if want registrator; then
   else
     java -Xmx512m -cp "$cp" dev.cairn.bench.RegistratorBenchmark --jar "$jar" --pid-file "$pids" --out "$out"
   fi
+fi
+
+if want cluster; then
+  # after the others: it starts 6 servers, and its failover rounds kill and restart them
+  java -Xmx1g -cp "$cp" dev.cairn.bench.ClusterBenchmark --jar "$jar" --source "$source" \
+    --pid-file "$pids" --out "$out" "${cluster_args[@]}"
 fi

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,6 +106,17 @@ final class Bench implements AutoCloseable {
         p.close();
     }
 
+    /** Stops processes started here (and forgets them) in parallel: all get SIGTERM, then each is waited for. */
+    void stop(List<ServerProcess> ps) throws InterruptedException {
+        synchronized (running) {
+            running.removeAll(ps);
+        }
+        ps.forEach(ServerProcess::terminate);
+        for (ServerProcess p : ps) {
+            p.close();
+        }
+    }
+
     void stopAll() {
         List<ServerProcess> toStop;
         synchronized (running) {
@@ -156,6 +168,40 @@ final class Bench implements AutoCloseable {
             Files.writeString(Path.of(out), section, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         }
+    }
+
+    /** The CPU's model name from /proc/cpuinfo, for reports. */
+    static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    /** The first line a command prints (a version, for reports); "?" if it cannot run. */
+    static String firstLine(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().findFirst().orElse("?").trim();
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * An etcd member on loopback, durable with etcd's default fsync settings: one member alone
+     * ({@code initialCluster} = {@code name=peerUrl}) or one of several.
+     */
+    static List<String> etcdCommand(String etcd, String name, Path dataDir, String clientUrl, String peerUrl,
+                                    String initialCluster) {
+        return List.of(etcd, "--name", name, "--data-dir", dataDir.toString(),
+                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
+                "--initial-cluster", initialCluster, "--initial-cluster-state", "new");
     }
 
     static double loadAverage() {

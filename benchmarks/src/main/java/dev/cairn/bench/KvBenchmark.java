@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,11 +211,8 @@ public final class KvBenchmark {
         int port = freePort();
         String url = "http://127.0.0.1:" + port;
         String peerUrl = "http://127.0.0.1:" + freePort();
-        ServerProcess p = started(ServerProcess.start("etcd", List.of(opt.getOrDefault("etcd", "/usr/bin/etcd"),
-                "--name", "bench", "--data-dir", work.resolve("etcd-data").toString(),
-                "--listen-client-urls", url, "--advertise-client-urls", url,
-                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "bench=" + peerUrl), work.resolve("etcd.log"), pidFile));
+        ServerProcess p = started(ServerProcess.start("etcd", Bench.etcdCommand(opt.getOrDefault("etcd", "/usr/bin/etcd"),
+                "bench", work.resolve("etcd-data"), url, peerUrl, "bench=" + peerUrl), work.resolve("etcd.log"), pidFile));
         p.awaitReady(() -> get(http, url + "/health").contains("\"true\""), Duration.ofSeconds(60));
         log("etcd up, pid " + p.pid() + ", port " + port);
         return new Target("etcd", true, url, port, p);
@@ -269,20 +265,7 @@ public final class KvBenchmark {
     /** Writes every key once over 64 connections, so GETs find values and PUTs overwrite. */
     private void preload(Target t) throws Exception {
         long start = System.nanoTime();
-        byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
-        Base64.Encoder b64 = Base64.getEncoder();
-        List<byte[]> requests = new ArrayList<>();
-        for (int k = 0; k < keys; k++) {
-            String key = String.format(Locale.ROOT, "bench/key-%06d", k);
-            if (!t.etcd()) {
-                requests.add(Preload.request("PUT", "/v1/kv/" + key, null, value));
-            } else {
-                String body = "{\"key\":\"" + b64.encodeToString(key.getBytes(StandardCharsets.US_ASCII))
-                        + "\",\"value\":\"" + b64.encodeToString(value) + "\"}";
-                requests.add(Preload.request("POST", "/v3/kv/put", "application/json",
-                        body.getBytes(StandardCharsets.US_ASCII)));
-            }
-        }
+        List<byte[]> requests = Preload.kvPuts(t.etcd(), keys, valueBytes);
         Preload.run(t.port(), requests, 64, 120);
         log(String.format(Locale.ROOT, "%s: %d keys written in %.1f s", t.name(), keys, (System.nanoTime() - start) / 1e9));
     }
@@ -316,19 +299,19 @@ public final class KvBenchmark {
         report.append("Run ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
                 .append(label.isEmpty() ? "" : " (" + label + ")").append("\n\n");
         report.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (nproc), ")
-                .append(cpuModel()).append(", Linux ").append(System.getProperty("os.version"))
+                .append(Bench.cpuModel()).append(", Linux ").append(System.getProperty("os.version"))
                 .append(String.format(Locale.ROOT, ", load average %.1f at the end%n", loadAverage()));
         report.append("- java: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(" (the same binary runs Cairn and the harness)\n");
         for (Target t : targets) {
             report.append("- ").append(t.name()).append(": ").append(t.etcd()
-                    ? firstLine(opt.getOrDefault("etcd", "/usr/bin/etcd"), "--version")
+                    ? Bench.firstLine(opt.getOrDefault("etcd", "/usr/bin/etcd"), "--version")
                     : opt.get(t.name().equals("cairn") ? "jar" : "jar-b")
                       + (t.name().equals("cairn") && opt.containsKey("source") ? " (built from " + opt.get("source") + ")" : "")
                       + javaOptsNote(opt.get(t.name().equals("cairn") ? "cairn-java-opts" : "cairn-b-java-opts")))
                     .append('\n');
         }
-        report.append("- wrk: ").append(firstLine(opt.getOrDefault("wrk", "wrk"), "-v").replaceAll(" Copyright.*", ""))
+        report.append("- wrk: ").append(Bench.firstLine(opt.getOrDefault("wrk", "wrk"), "-v").replaceAll(" Copyright.*", ""))
                 .append(", ").append(intOpt("wrk-threads", 2)).append(" threads, ").append(intOpt("connections", 64))
                 .append(" keep-alive connections\n");
         report.append(String.format(Locale.ROOT, "- load: %d keys, %d-byte values; per server first %d s PUT + %d s GET "
@@ -407,26 +390,6 @@ public final class KvBenchmark {
     private static double cpu(List<Measured> ms) {
         long requests = ms.stream().mapToLong(m -> m.wrk().requests()).sum();
         return requests == 0 ? 0 : ms.stream().mapToDouble(m -> m.cpuMicrosPerRequest() * m.wrk().requests()).sum() / requests;
-    }
-
-    private static String cpuModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-        } catch (IOException e) {
-            return "unknown CPU";
-        }
-    }
-
-    private static String firstLine(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
-            return out.lines().findFirst().orElse("?").trim();
-        } catch (IOException | InterruptedException e) {
-            return "?";
-        }
     }
 
     private static String get(HttpClient http, String url) {

@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,6 +58,27 @@ final class Preload {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Every key of the benchmarks' key space written once ({@code bench/key-000000}...), the same
+     * requests kv.lua sends: Cairn's {@code PUT /v1/kv/<key>} or etcd's JSON gateway {@code POST /v3/kv/put}.
+     */
+    static List<byte[]> kvPuts(boolean etcd, int keys, int valueBytes) {
+        byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
+        Base64.Encoder b64 = Base64.getEncoder();
+        List<byte[]> requests = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            String key = String.format(Locale.ROOT, "bench/key-%06d", k);
+            if (!etcd) {
+                requests.add(request("PUT", "/v1/kv/" + key, null, value));
+            } else {
+                String body = "{\"key\":\"" + b64.encodeToString(key.getBytes(StandardCharsets.US_ASCII))
+                        + "\",\"value\":\"" + b64.encodeToString(value) + "\"}";
+                requests.add(request("POST", "/v3/kv/put", "application/json", body.getBytes(StandardCharsets.US_ASCII)));
+            }
+        }
+        return requests;
     }
 
     static byte[] request(String method, String path, String contentType, byte[] body) {

@@ -66,6 +66,36 @@ final class ServerProcess implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no CPU time for " + name)).toNanos();
     }
 
+    /**
+     * CPU time so far, in clock ticks (/proc, 1/100 s here), of the whole process and of its JIT
+     * compiler threads ({@code C1/C2 CompilerThread*}): {total, compiler}. A JVM whose compiler
+     * threads have gone quiet under load has compiled its hot paths.
+     */
+    long[] cpuTicksWithCompiler() {
+        long total = 0;
+        long compiler = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    // "tid (comm) state ..." where comm may hold spaces: fields after the last ')'
+                    int close = stat.lastIndexOf(')');
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                    total += ticks;
+                    if (stat.substring(stat.indexOf('(') + 1, close).contains("CompilerThre")) {
+                        compiler += ticks;
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("no /proc entry for " + name + ": " + e.getMessage());
+        }
+        return new long[] {total, compiler};
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
@@ -76,6 +106,20 @@ final class ServerProcess implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** kill -9 (SIGKILL: no shutdown hook, no flush) and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " still running 10 s after SIGKILL");
+        }
+    }
+
+    /** Sends SIGTERM without waiting: {@link #close()} then waits (a group of servers stops in parallel). */
+    void terminate() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
     }
 
     @Override

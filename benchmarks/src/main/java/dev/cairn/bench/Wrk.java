@@ -5,6 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,6 +66,38 @@ final class Wrk {
             throw new IllegalStateException("wrk failed (" + p.exitValue() + "): " + out);
         }
         return parse(out);
+    }
+
+    /**
+     * Runs several wrk processes at once, {@code wrks.get(i)} against {@code baseUrls.get(i)} (e.g. one per
+     * server of a cluster), and returns their results in that order.
+     */
+    static List<Result> runTogether(List<Wrk> wrks, List<String> baseUrls, int seconds, String... args)
+            throws IOException, InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(wrks.size());
+        try {
+            List<Future<Result>> runs = new ArrayList<>();
+            for (int i = 0; i < wrks.size(); i++) {
+                Wrk w = wrks.get(i);
+                String url = baseUrls.get(i);
+                runs.add(pool.submit(() -> w.run(url, seconds, args)));
+            }
+            List<Result> results = new ArrayList<>();
+            for (Future<Result> f : runs) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    wrks.forEach(Wrk::stop);
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Kills the wrk run in progress, if any (from a shutdown hook). */
