@@ -79,6 +79,16 @@ public final class Http {
         return send("GET", path, null);
     }
 
+    /** The server's {@code consul.rpc.queries_blocking} gauge: the blocking queries parked there now. */
+    public long parkedQueries() {
+        for (var gauge : get("/v1/agent/metrics").json().path("Gauges")) {
+            if (gauge.path("Name").asText().equals("consul.rpc.queries_blocking")) {
+                return gauge.path("Value").asLong();
+            }
+        }
+        throw new AssertionError("no consul.rpc.queries_blocking gauge in /v1/agent/metrics");
+    }
+
     public Response put(String path, String body) {
         return send("PUT", path, body.getBytes(StandardCharsets.UTF_8));
     }

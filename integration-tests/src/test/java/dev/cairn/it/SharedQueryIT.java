@@ -37,15 +37,6 @@ class SharedQueryIT {
     @TempDir
     Path dir;
 
-    private static long parkedOnServer(Http http) {
-        for (var gauge : http.get("/v1/agent/metrics").json().get("Gauges")) {
-            if (gauge.get("Name").asText().equals("consul.rpc.queries_blocking")) {
-                return gauge.get("Value").asLong();
-            }
-        }
-        throw new AssertionError("no consul.rpc.queries_blocking gauge in /v1/agent/metrics");
-    }
-
     @Test
     void twentyTemplatesOnOneQueryHoldOneConnectionOnTheServer() throws Exception {
         StringBuilder templates = new StringBuilder();
@@ -79,7 +70,7 @@ class SharedQueryIT {
                     .until(() -> connections(pid, server.httpPort()) == KEYS.size() + 1);
             // and counted on the server itself: Consul's consul.rpc.queries_blocking gauge
             await("the server to hold 3 + 1 parked blocking queries").atMost(WAIT)
-                    .until(() -> parkedOnServer(http) == KEYS.size() + 1);
+                    .until(() -> http.parkedQueries() == KEYS.size() + 1);
 
             // that one connection is the live, shared blocking query: a change reaches all twenty
             assertThat(http.put("/v1/agent/service/register",

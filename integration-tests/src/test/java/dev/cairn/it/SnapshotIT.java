@@ -57,7 +57,7 @@ class SnapshotIT {
                     http.getAsync("/v1/kv/app/config?index=" + kvIndex + "&wait=60s", CLIENT_TIMEOUT);
             CompletableFuture<Http.Response> parkedDb =
                     http.getAsync("/v1/catalog/service/db?index=" + dbIndex + "&wait=60s", CLIENT_TIMEOUT);
-            await("both queries parked").atMost(Duration.ofSeconds(10)).until(() -> parked(http) >= 2);
+            await("both queries parked").atMost(Duration.ofSeconds(10)).until(() -> http.parkedQueries() >= 2);
 
             Cli restore = cairn(server, dir, "restore", backup);
             assertThat(restore.exitCode()).as(restore.output()).isZero();
@@ -171,15 +171,6 @@ class SnapshotIT {
         Http.Response r = http.put("/v1/catalog/register", "{\"Node\":\"" + node + "\",\"Address\":\"10.0.0.5\","
                 + "\"Service\":{\"Service\":\"" + service + "\",\"Port\":5432}}");
         assertThat(r.status()).as("%s", r).isEqualTo(200);
-    }
-
-    private static long parked(Http http) {
-        for (JsonNode g : http.get("/v1/agent/metrics").json().get("Gauges")) {
-            if (g.get("Name").asText().equals("consul.rpc.queries_blocking")) {
-                return g.get("Value").asLong();
-            }
-        }
-        return 0;
     }
 
     /** A finished {@code cairn} command: exit code and its stdout and stderr together. */

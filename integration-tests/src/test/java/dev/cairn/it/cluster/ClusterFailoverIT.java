@@ -62,6 +62,9 @@ class ClusterFailoverIT {
             long watchedIndex = watched.http().get("/v1/kv/failover/watched").index();
             CompletableFuture<Http.Response> parked = watched.http()
                     .getAsync("/v1/kv/failover/watched?index=" + watchedIndex + "&wait=60s", Duration.ofSeconds(70));
+            // parked for real (its first linearizable read done) before the leader goes
+            await("the query to park on " + watched.node()).atMost(Duration.ofSeconds(10))
+                    .until(() -> watched.http().parkedQueries() >= 1);
             long killedAt = System.nanoTime();
             oldLeader.kill9();
             CairnProcess newLeader = cluster.leader(Duration.ofSeconds(20));
