@@ -261,8 +261,26 @@ public final class CairnProcess implements AutoCloseable {
 
     /** Starts the server again on the same ports and data dir (it must not be running). */
     public void restart() {
-        restartNoWait();
-        awaitReady();
+        // a restart must keep its ports (the cluster knows the server by them); right after a
+        // kill -9 the kernel may still hold one for a moment, so a bind failure is retried
+        for (int attempt = 1; ; attempt++) {
+            restartNoWait();
+            try {
+                awaitReady();
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 5 || !logTail(40).contains("Address already in use")) {
+                    throw e;
+                }
+                kill9();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Like {@link #restart()} but returns at once, to watch the server come up; see {@link #awaitReady()}. */

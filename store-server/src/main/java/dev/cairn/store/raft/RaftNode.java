@@ -80,6 +80,12 @@ public final class RaftNode implements Consensus, AutoCloseable {
     private final RaftPeerId selfId;
     private final ClusterRpc rpc;
     private final GroupCommitter committer;
+    private final SharedReads sharedReads;
+    private final ExecutorService readLauncher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cairn-read-index");
+        t.setDaemon(true);
+        return t;
+    });
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallId = new AtomicLong();
     private final ExecutorService membershipCalls = Executors.newCachedThreadPool(r -> {
@@ -102,6 +108,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
         this.selfId = RaftPeerId.valueOf(self.id());
         this.rpc = rpc;
         this.committer = new GroupCommitter(this::propose);
+        this.sharedReads = new SharedReads(this::readIndexRound, readLauncher);
     }
 
     /**
@@ -306,9 +313,15 @@ public final class RaftNode implements Consensus, AutoCloseable {
             }
             return awaitLeaderReady(System.nanoTime() + READY_TIMEOUT.toNanos());
         }
-        // asked of this server directly (as writes are): a leader confirms its lease, a follower
-        // asks the leader for the read index and waits until it has applied that far. A refusal
-        // (say, mid-election) is retried through the client, which waits for a leader.
+        return sharedReads.barrier();
+    }
+
+    /**
+     * One ReadIndex round, asked of this server directly (as writes are): a leader confirms its
+     * lease, a follower asks the leader for the read index and waits until it has applied that far.
+     * A refusal (say, mid-election) is retried through the client, which waits for a leader.
+     */
+    private CompletableFuture<Void> readIndexRound() {
         CompletableFuture<RaftClientReply> local;
         try {
             local = server.submitClientRequestAsync(request(Message.EMPTY, RaftClientRequest.readRequestType()));
@@ -638,6 +651,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
             d.close();
         }
         readyPoller.shutdownNow();
+        readLauncher.shutdownNow();
         membershipCalls.shutdownNow();
         committer.close();
         if (client != null) {
