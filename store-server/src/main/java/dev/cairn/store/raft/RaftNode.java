@@ -33,7 +33,6 @@ import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -467,10 +466,6 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return division().getRaftConf().getCurrentPeers().stream().map(Peer::of).toList();
     }
 
-    public Peer self() {
-        return self;
-    }
-
     public long configurationIndex() {
         return division().getRaftConf().getLogEntryIndex();
     }
@@ -638,10 +633,6 @@ public final class RaftNode implements Consensus, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted");
         }
-    }
-
-    public File storageDir() {
-        return division().getRaftStorage().getStorageDir().getRoot();
     }
 
     @Override
