@@ -2,6 +2,7 @@ package dev.cairn.store.raft;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.ConnectivityState;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
@@ -10,6 +11,7 @@ import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
 import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -28,13 +30,15 @@ import java.util.function.Function;
  * service added to Ratis' Netty server), so {@code -join host:raft-port} reaches them with no
  * extra port. Ratis needs to know a server's id before it can talk to it; these calls are how
  * servers that know only addresses find each other's ids, join a running cluster, and reach the
- * leader with what is not a log entry (a session renew). Messages are small JSON documents.
+ * leader with what is not a log entry (a session renew). Messages are small JSON documents, except
+ * {@link #PROPOSE}: a follower's batch of writes for the leader, in the log's own binary encoding.
  */
 final class ClusterRpc implements AutoCloseable {
 
     static final String HELLO = "Hello";
     static final String JOIN = "Join";
     static final String RENEW = "Renew";
+    static final String PROPOSE = "Propose";
 
     /** A server introducing itself; {@code expect} is its -bootstrap-expect (0 when only joining). */
     record Hello(RaftNode.Peer from, int expect) {
@@ -55,12 +59,12 @@ final class ClusterRpc implements AutoCloseable {
 
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-    /** The service Ratis' gRPC server hosts: each method's handler gets the decoded request. */
-    static ServerServiceDefinition service(Map<String, Handler<?>> handlers) {
+    /** The service Ratis' gRPC server hosts: each method's handler gets the request's bytes. */
+    static ServerServiceDefinition service(Map<String, Handler> handlers) {
         ServerServiceDefinition.Builder builder = ServerServiceDefinition.builder(SERVICE);
         handlers.forEach((name, handler) -> builder.addMethod(method(name),
-                ServerCalls.asyncUnaryCall((byte[] request, org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver<byte[]> out) -> {
-                    CompletableFuture<?> answer;
+                ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<byte[]> out) -> {
+                    CompletableFuture<byte[]> answer;
                     try {
                         answer = handler.handle(request);
                     } catch (RuntimeException e) {
@@ -72,7 +76,7 @@ final class ClusterRpc implements AutoCloseable {
                             out.onError(Status.FAILED_PRECONDITION.withDescription(String.valueOf(cause.getMessage()))
                                     .asRuntimeException());
                         } else {
-                            out.onNext(encode(value));
+                            out.onNext(value);
                             out.onCompleted();
                         }
                     });
@@ -80,10 +84,13 @@ final class ClusterRpc implements AutoCloseable {
         return builder.build();
     }
 
-    /** One method's handler: decodes the request as {@code type} and answers asynchronously. */
-    record Handler<T>(Class<T> type, Function<T, CompletableFuture<?>> body) {
-        CompletableFuture<?> handle(byte[] request) {
-            return body.apply(decode(request, type));
+    /** One method's handler: answers a request's bytes asynchronously. */
+    interface Handler {
+        CompletableFuture<byte[]> handle(byte[] request);
+
+        /** A handler of JSON messages: decodes the request as {@code type}, encodes the answer. */
+        static <T> Handler json(Class<T> type, Function<T, CompletableFuture<?>> body) {
+            return request -> body.apply(decode(request, type)).thenApply(ClusterRpc::encode);
         }
     }
 
@@ -93,10 +100,8 @@ final class ClusterRpc implements AutoCloseable {
      */
     <T> T call(String address, String method, Object request, Class<T> replyType, Duration timeout)
             throws IOException {
-        ManagedChannel channel = channels.computeIfAbsent(address,
-                a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
         try {
-            byte[] reply = ClientCalls.blockingUnaryCall(channel, method(method),
+            byte[] reply = ClientCalls.blockingUnaryCall(channel(address), method(method),
                     CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS), encode(request));
             return decode(reply, replyType);
         } catch (StatusRuntimeException e) {
@@ -106,6 +111,47 @@ final class ClusterRpc implements AutoCloseable {
                     : " (" + e.getStatus().getDescription() + ")");
             throw new IOException("server " + address + ": " + why, e);
         }
+    }
+
+    /**
+     * Calls {@code method} with raw bytes, without blocking. Fails with the gRPC status (as a
+     * StatusRuntimeException) when the call fails or the server refuses.
+     */
+    CompletableFuture<byte[]> callAsync(String address, String method, byte[] request, Duration timeout) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(channel(address).newCall(method(method),
+                        CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)),
+                request, new StreamObserver<>() {
+                    @Override
+                    public void onNext(byte[] value) {
+                        reply.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        reply.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        reply.completeExceptionally(new IOException("server " + address + " answered nothing"));
+                    }
+                });
+        return reply;
+    }
+
+    /**
+     * Whether the connection to {@code address} is up now (one is opened when it is not). A call
+     * on a connection that is not up fails before anything is sent, but so, with the same status,
+     * does one whose connection breaks after the request left: callers that must not resend a
+     * request that may have been acted on check this first.
+     */
+    boolean connected(String address) {
+        return channel(address).getState(true) == ConnectivityState.READY;
+    }
+
+    private ManagedChannel channel(String address) {
+        return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name) {

@@ -2,6 +2,7 @@ package dev.cairn.store.raft;
 
 import dev.cairn.store.state.ClusterServer;
 import dev.cairn.store.state.Command;
+import dev.cairn.store.state.CommandCodec;
 import dev.cairn.store.state.Consensus;
 import dev.cairn.store.state.StoreState;
 import org.apache.ratis.RaftConfigKeys;
@@ -28,6 +29,8 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -126,9 +129,10 @@ public final class RaftNode implements Consensus, AutoCloseable {
         // the customizer runs while the server starts: the handlers look the node up when called
         GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
                 ? builder.addService(ClusterRpc.service(Map.of(
-                ClusterRpc.HELLO, new ClusterRpc.Handler<>(ClusterRpc.Hello.class, h -> node[0].onHello(h)),
-                ClusterRpc.JOIN, new ClusterRpc.Handler<>(ClusterRpc.Join.class, j -> node[0].onJoin(j)),
-                ClusterRpc.RENEW, new ClusterRpc.Handler<>(ClusterRpc.Renew.class, r -> node[0].onRenew(r)))))
+                ClusterRpc.HELLO, ClusterRpc.Handler.json(ClusterRpc.Hello.class, h -> node[0].onHello(h)),
+                ClusterRpc.JOIN, ClusterRpc.Handler.json(ClusterRpc.Join.class, j -> node[0].onJoin(j)),
+                ClusterRpc.RENEW, ClusterRpc.Handler.json(ClusterRpc.Renew.class, r -> node[0].onRenew(r)),
+                ClusterRpc.PROPOSE, batch -> node[0].onPropose(batch))))
                 : builder);
         // no group given: Ratis recovers every group found in the storage dir, and a new dir runs none
         RaftServer server = RaftServer.newBuilder()
@@ -266,28 +270,102 @@ public final class RaftNode implements Consensus, AutoCloseable {
     }
 
     /**
-     * Hands an entry straight to this server when it leads: the RaftClient would carry it over
-     * gRPC to ourselves and back, which cost ~40% of the server's CPU per KV write (BENCHMARKS.md).
-     * A follower, or a leader that just stepped down, goes through the client, which finds the
-     * leader: that is how a write sent to any server is forwarded.
+     * Where a batch of writes goes. A leader appends it as one entry, straight to its own Raft
+     * server: through the RaftClient it would travel over gRPC to ourselves and back, which cost
+     * ~40% of the server's CPU per KV write (BENCHMARKS.md). A follower forwards it to the leader,
+     * whose group commit puts it with the writes it received itself (see {@link #forward}).
      */
-    private CompletableFuture<RaftClientReply> propose(Message message) {
+    private CompletableFuture<List<GroupCommitter.Outcome>> propose(List<byte[]> commands) {
         if (!formed()) {
             return CompletableFuture.failedFuture(new NoLeaderException(notFormedReason()));
         }
+        byte[] batch = CommandCodec.encodeBatch(commands);
+        if (!info().isLeader()) {
+            return forward(batch);
+        }
         CompletableFuture<RaftClientReply> local;
         try {
-            local = server.submitClientRequestAsync(request(message, RaftClientRequest.writeRequestType()));
+            local = server.submitClientRequestAsync(request(Message.valueOf(ByteString.copyFrom(batch)),
+                    RaftClientRequest.writeRequestType()));
         } catch (IOException e) {
-            return viaLeader(client().async().send(message));
+            return forward(batch);
         }
-        // only a local refusal falls back to the client: a client failure is not retried here, since
-        // a resend carries a new call id and could apply the same write twice
+        // only a refusal (nothing appended) goes another way: a failure after that may have been
+        // applied, and sending the batch again could apply the same writes twice
         return local.handle((reply, error) -> error != null || reply.getNotLeaderException() != null
                         || reply.getLeaderNotReadyException() != null
-                        ? viaLeader(client().async().send(message))
-                        : CompletableFuture.completedFuture(reply))
+                        ? forward(batch)
+                        : CompletableFuture.completedFuture(outcomes(reply)))
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * A follower's batch, sent to the leader's group commit over {@code cairn.Cluster}. Each
+     * follower batch used to be a Raft entry of its own (sent through the RaftClient), and a
+     * cluster commits only so many entries per second: with the load spread over three servers,
+     * entries carried 3-4 writes instead of 10 and the cluster wrote half as much (BENCHMARKS.md).
+     *
+     * <p>The RaftClient remains the way when the leader is unknown, not yet connected, or no longer
+     * the leader when the batch arrives (nothing was submitted then): it waits for a leader, and
+     * resends with one call id, which Ratis deduplicates. A forwarded batch cannot be resent like
+     * that, so when the connection to the leader breaks with the batch in flight, its writes fail
+     * (they may have been applied), as a write to a Consul leader that dies does.
+     */
+    private CompletableFuture<List<GroupCommitter.Outcome>> forward(byte[] batch) {
+        RaftPeerId leaderId = info().getLeaderId();
+        Optional<Peer> leader = leaderId == null || leaderId.equals(selfId) ? Optional.empty()
+                : peers().stream().filter(p -> p.id().equals(leaderId.toString())).findFirst();
+        if (leader.isEmpty() || !rpc.connected(leader.get().address())) {
+            return viaClient(batch);
+        }
+        String address = leader.get().address();
+        return rpc.callAsync(address, ClusterRpc.PROPOSE, batch, LEADER_WAIT).handle((reply, error) -> {
+            if (error != null) {
+                throw new CompletionException(new NoLeaderException(
+                        "forwarding to the leader " + address + " failed (the write may have been applied): "
+                                + (error instanceof StatusRuntimeException s ? s.getStatus() : error)));
+            }
+            List<GroupCommitter.Outcome> outcomes;
+            try {
+                outcomes = ForwardedBatch.decode(reply);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+            return outcomes != null ? CompletableFuture.completedFuture(outcomes) : viaClient(batch);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<List<GroupCommitter.Outcome>> viaClient(byte[] batch) {
+        return viaLeader(client().async().send(Message.valueOf(ByteString.copyFrom(batch))))
+                .thenApply(RaftNode::outcomes);
+    }
+
+    private static List<GroupCommitter.Outcome> outcomes(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new CompletionException(reply.getException());
+        }
+        try {
+            return CommandCodec.decodeResults(reply.getMessage().getContent().toByteArray()).stream()
+                    .map(GroupCommitter.Outcome::ok).toList();
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /** The leader's side of {@link #forward}: the batch's commands join this server's group commit. */
+    private CompletableFuture<byte[]> onPropose(byte[] batch) {
+        if (!isLeader()) {
+            return CompletableFuture.completedFuture(ForwardedBatch.notLeader());
+        }
+        List<Command> commands;
+        try {
+            commands = CommandCodec.decodeBatch(batch);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new IOException("malformed forwarded batch: " + e.getMessage(), e));
+        }
+        List<CompletableFuture<Object>> results = commands.stream().map(committer::submit).toList();
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .handle((done, error) -> ForwardedBatch.done(results));
     }
 
     @Override

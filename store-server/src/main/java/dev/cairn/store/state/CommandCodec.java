@@ -121,23 +121,7 @@ public final class CommandCodec {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(results.size());
             for (Object r : results) {
-                if (r instanceof TxnResult txn) {
-                    out.writeByte(KV_TXN);
-                    Codec.writeResult(out, txn);
-                } else if (r instanceof RestoreResult rr) {
-                    out.writeByte(RESTORE);
-                    out.writeBoolean(rr.ok());
-                    Codec.writeString(out, rr.error());
-                } else if (r instanceof SessionCommand.Result s) {
-                    out.writeByte(SESSION);
-                    out.writeBoolean(s.ok());
-                    Codec.writeString(out, s.error());
-                } else {
-                    CatalogCommand.Result c = (CatalogCommand.Result) r;
-                    out.writeByte(CATALOG);
-                    out.writeBoolean(c.ok());
-                    Codec.writeString(out, c.error());
-                }
+                writeResult(out, r);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -150,15 +134,40 @@ public final class CommandCodec {
         int n = in.readInt();
         List<Object> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte type = in.readByte();
-            switch (type) {
-                case KV_TXN -> results.add(Codec.readResult(in));
-                case CATALOG -> results.add(new CatalogCommand.Result(in.readBoolean(), Codec.readString(in)));
-                case SESSION -> results.add(new SessionCommand.Result(in.readBoolean(), Codec.readString(in)));
-                case RESTORE -> results.add(new RestoreResult(in.readBoolean(), Codec.readString(in)));
-                default -> throw new IOException("unknown result type " + type);
-            }
+            results.add(readResult(in));
         }
         return results;
+    }
+
+    /** One command's result, as {@link #encodeResults} writes each. */
+    public static void writeResult(DataOutputStream out, Object r) throws IOException {
+        if (r instanceof TxnResult txn) {
+            out.writeByte(KV_TXN);
+            Codec.writeResult(out, txn);
+        } else if (r instanceof RestoreResult rr) {
+            out.writeByte(RESTORE);
+            out.writeBoolean(rr.ok());
+            Codec.writeString(out, rr.error());
+        } else if (r instanceof SessionCommand.Result s) {
+            out.writeByte(SESSION);
+            out.writeBoolean(s.ok());
+            Codec.writeString(out, s.error());
+        } else {
+            CatalogCommand.Result c = (CatalogCommand.Result) r;
+            out.writeByte(CATALOG);
+            out.writeBoolean(c.ok());
+            Codec.writeString(out, c.error());
+        }
+    }
+
+    public static Object readResult(DataInputStream in) throws IOException {
+        byte type = in.readByte();
+        return switch (type) {
+            case KV_TXN -> Codec.readResult(in);
+            case CATALOG -> new CatalogCommand.Result(in.readBoolean(), Codec.readString(in));
+            case SESSION -> new SessionCommand.Result(in.readBoolean(), Codec.readString(in));
+            case RESTORE -> new RestoreResult(in.readBoolean(), Codec.readString(in));
+            default -> throw new IOException("unknown result type " + type);
+        };
     }
 }
