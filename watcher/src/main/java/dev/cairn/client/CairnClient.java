@@ -203,7 +203,7 @@ public final class CairnClient {
     }
 
     /** The JDK reports "connection refused" as a ConnectException with no message: name the cause. */
-    static String reason(IOException e) {
+    public static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException) {
                 return "unknown host";
@@ -230,7 +230,8 @@ public final class CairnClient {
         return encode(s, true);
     }
 
-    static String encode(String s, boolean keepSlash) {
+    /** Percent-encodes UTF-8 bytes outside the unreserved set; '/' too unless {@code keepSlash}. */
+    public static String encode(String s, boolean keepSlash) {
         StringBuilder out = new StringBuilder(s.length() + 8);
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;

@@ -1,16 +1,13 @@
 package dev.cairn.watcher;
 
+import dev.cairn.client.CairnClient;
 import dev.cairn.template.Query;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,7 +110,7 @@ public final class StoreClient {
                     if (failure != null) {
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure;
-                        throw new StoreException("cannot reach " + base + " for " + request + ": " + reason(cause),
+                        throw new StoreException("cannot reach " + base + " for " + request + ": " + CairnClient.reason(cause),
                                 0, cause);
                     }
                     QueryResult result = answer(request, response.statusCode(), response.body(),
@@ -165,26 +162,6 @@ public final class StoreClient {
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    /** The JDK reports "connection refused" as a ConnectException with no message: name the cause. */
-    static String reason(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException) {
-                return "unknown host";
-            }
-            if (t instanceof HttpConnectTimeoutException) {
-                return "connection timed out";
-            }
-            if (t instanceof HttpTimeoutException) {
-                return "request timed out";
-            }
-        }
-        String m = e.getMessage();
-        if (e instanceof ConnectException && (m == null || m.isBlank() || m.contains("refused"))) {
-            return "connection refused";
-        }
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     private static String stripSlash(String s) {

@@ -1,8 +1,8 @@
 package dev.cairn.watcher;
 
+import dev.cairn.client.CairnClient;
 import dev.cairn.template.Query;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -136,20 +136,7 @@ record StoreRequest(Endpoint endpoint, String path, List<Param> params) {
         return pathAndQuery(List.of());
     }
 
-    /** Percent-encodes UTF-8 bytes outside the unreserved set; '/' stays literal in key paths. */
-    static String encode(String s, boolean keepSlash) {
-        StringBuilder out = new StringBuilder(s.length() + 8);
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || (keepSlash && c == '/');
-            if (plain) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return out.toString();
+    private static String encode(String s, boolean keepSlash) {
+        return CairnClient.encode(s, keepSlash);
     }
 }
