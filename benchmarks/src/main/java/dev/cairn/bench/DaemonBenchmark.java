@@ -25,18 +25,22 @@ import java.util.concurrent.locks.LockSupport;
  * process, on one machine.
  *
  * <ol>
- *   <li>Latency: the daemon renders two templates with {@code wait} off, {@code {{key:bench/tmpl-a}}}
- *       and the instances of service {@code web-a} ({@code /v1/health/service/web-a}), each with the
- *       command {@code date +%s%N >> STAMPS}. The harness makes a change (a KV PUT, or a
- *       registration moving {@code web-a}'s instance to a new port), then polls the output file
- *       (every 100 µs) until it holds the new output, then waits for the command's line in its
- *       stamps file, then the next change: sequential changes, each bounded by a timeout, the two
- *       kinds taking turns. write→file = the harness seeing the file's new content, minus the moment
- *       before the write was sent; write→command = the command's own {@code date} stamp minus that
- *       same moment (both wall clock, epoch nanoseconds). A warm-up of changes first (the daemon is
- *       a JVM too), then the measured changes. With {@code --jar-b}, a second daemon from that jar
- *       (its own key and service, same server) takes its turns too: an A/B of two daemon builds in
- *       one run.</li>
+ *   <li>Latency: the daemon renders, with {@code wait} off, {@code {{key:bench/tmpl-a}}} and the
+ *       instances of service {@code web-a} ({@code /v1/health/service/web-a}), each twice (own key
+ *       and service): once with the command {@code date +%s%N >> STAMPS} (shell syntax: the daemon
+ *       runs it through {@code /bin/sh -c}) and once with {@code date +%s%N} (plain words, like
+ *       {@code nginx -s reload}: a daemon that runs such commands without a shell starts
+ *       {@code date} directly; its line reaches the daemon's stdout, which is its log file here,
+ *       and the harness picks the lines made only of digits out of it). The harness makes a change
+ *       (a KV PUT, or a registration moving the instance to a new port), then polls the output file
+ *       (every 100 µs) until it holds the new output, then waits for the command's stamp, then the
+ *       next change: sequential changes, each bounded by a timeout, all kinds taking turns.
+ *       write→file = the harness seeing the file's new content, minus the moment before the write
+ *       was sent; write→command = the command's own {@code date} stamp minus that same moment (both
+ *       wall clock, epoch nanoseconds). A warm-up of changes first (the daemon is a JVM too), then
+ *       the measured changes. With {@code --jar-b}, a second daemon from that jar (its own keys and
+ *       services, same server; JVM options from {@code --java-opts-b}) takes its turns too: an A/B
+ *       of two daemon builds in one run.</li>
  *   <li>Server load: a second daemon with 100 templates (a {@code -config} JSON file) over 50
  *       distinct queries (30 {@code key:}, 20 {@code service:}); once all 100 files are written,
  *       the server's {@code consul.rpc.queries_blocking} gauge (GET /v1/agent/metrics) says how
@@ -49,7 +53,7 @@ public final class DaemonBenchmark {
 
     public static void main(String[] args) throws Exception {
         try (Bench b = new Bench(args, "DaemonBenchmark --jar cairn.jar [--jar-b other.jar] [--out FILE] [--pid-file FILE]"
-                + " [--changes 1000]"
+                + " [--changes 1000] [--commands shell,direct] [--java-opts-a '-Dx=y ...'] [--java-opts-b '...']"
                 + " [--warmup-changes 200] [--templates 100] [--queries 50]")) {
             new DaemonBenchmark().run(b);
         }
@@ -59,8 +63,30 @@ public final class DaemonBenchmark {
     private record Daemon(String name, ServerProcess process, List<Watched> watched) {
     }
 
-    /** A template of a daemon: the file it renders and the file its command appends a stamp to. */
-    private record Watched(Kind kind, Path out, Stamps stamps) {
+    /**
+     * A template of a daemon: the file it renders and where its command's stamps appear (a file of
+     * its own for {@link Command#SHELL}; the daemon's log, shared by its direct commands, for
+     * {@link Command#DIRECT}).
+     */
+    private record Watched(Kind kind, Command command, String id, Path out, Stamps stamps) {
+        String key() {
+            return kind + "/" + command;
+        }
+    }
+
+    /** The template's command: both stamp the moment {@code date} runs. */
+    private enum Command {
+        SHELL("`date +%s%N >> STAMPS` (shell syntax: `/bin/sh -c`)", ""),
+        DIRECT("`date +%s%N` (plain words: no shell needed)", "-d");
+
+        final String title;
+        /** Appended to the daemon's name in its key and service, so each template has its own. */
+        final String suffix;
+
+        Command(String title, String suffix) {
+            this.title = title;
+            this.suffix = suffix;
+        }
     }
 
     /** What a change is: a KV write, or a registration changing a service instance's port. */
@@ -90,16 +116,20 @@ public final class DaemonBenchmark {
         int warmupChanges = b.intOpt("warmup-changes", 200);
         int templates = b.intOpt("templates", 100);
         int queries = b.intOpt("queries", 50);
+        List<Command> commands = new ArrayList<>();
+        for (String c : b.opt.getOrDefault("commands", "shell,direct").split(",")) {
+            commands.add(Command.valueOf(c.trim().toUpperCase(Locale.ROOT)));
+        }
         Bench.Server s = b.startServer("cairn");
         Path dir = Files.createDirectories(b.work.resolve("daemon"));
 
         // 1. change -> file -> command, for each daemon (A: --jar, B: --jar-b) and kind of change
         List<Daemon> daemons = new ArrayList<>();
-        daemons.add(startDaemon(b, s, dir, "a", b.jar()));
+        daemons.add(startDaemon(b, s, dir, "a", b.jar(), commands));
         if (b.opt.containsKey("jar-b")) {
             Path jarB = b.work.resolve("cairn-b.jar");
             Files.copy(Path.of(b.opt.get("jar-b")), jarB);
-            daemons.add(startDaemon(b, s, dir, "b", jarB));
+            daemons.add(startDaemon(b, s, dir, "b", jarB, commands));
         }
         Bench.log(daemons.size() + " daemon(s) up; per daemon and kind of change " + warmupChanges
                 + " warm-up changes, then " + changes + ", interleaved");
@@ -107,7 +137,7 @@ public final class DaemonBenchmark {
         Map<String, Samples> results = new LinkedHashMap<>();
         for (Daemon d : daemons) {
             for (Watched w : d.watched()) {
-                results.put(d.name() + "/" + w.kind(), new Samples());
+                results.put(d.name() + "/" + w.key(), new Samples());
             }
         }
         // one change of each (daemon, kind) in turn, so that a noisy moment of the shared host
@@ -115,18 +145,20 @@ public final class DaemonBenchmark {
         for (int i = 0; i < warmupChanges + changes; i++) {
             for (Daemon d : daemons) {
                 for (Watched w : d.watched()) {
-                    change(b, s, d, w, i, i >= warmupChanges ? results.get(d.name() + "/" + w.kind()) : null);
+                    change(b, s, d, w, i, i >= warmupChanges ? results.get(d.name() + "/" + w.key()) : null);
                 }
             }
         }
         Thread.sleep(200);
         for (Daemon d : daemons) {
             for (Watched w : d.watched()) {
-                if (w.stamps().size() != w.stamps().position()) {
-                    throw new IllegalStateException("daemon " + d.name() + ": a " + w.kind()
+                if (w.stamps().hasNext()) {
+                    throw new IllegalStateException("daemon " + d.name() + ": a " + w.key()
                             + " command ran more often than its file changed");
                 }
-                w.stamps().close();
+            }
+            for (Watched w : d.watched()) {
+                w.stamps().close(); // the direct ones share one
             }
             b.stop(d.process());
         }
@@ -169,28 +201,31 @@ public final class DaemonBenchmark {
         StringBuilder rep = new StringBuilder();
         rep.append(String.format(Locale.ROOT, "%n### Template daemon (issue 5)%n%n- one durable cairn server and "
                 + "one `cairn template` daemon per build (separate processes), `wait` off, two templates per "
-                + "daemon: `{{key:bench/tmpl-X}}` and `{{#service:web-X}}{{Address}}:{{Port}}\\n{{/service:web-X}}` "
-                + "(`/v1/health/service/web-X`), each with the command `date +%%s%%N >> STAMPS`; %d sequential "
-                + "changes of each measured after %d warm-up changes, interleaved; load average %.1f at the end%n",
-                changes, warmupChanges, Bench.loadAverage()));
+                + "daemon and command: `{{key:bench/tmpl-X}}` and `{{#service:web-X}}{{Address}}:{{Port}}\\n{{/service:web-X}}` "
+                + "(`/v1/health/service/web-X`), with the command `date +%%s%%N >> STAMPS` and/or `date +%%s%%N` "
+                + "(stdout); %d sequential changes of each measured after %d warm-up changes, interleaved; load "
+                + "average %.1f at the end%n", changes, warmupChanges, Bench.loadAverage()));
         for (Daemon d : daemons) {
-            rep.append(String.format(Locale.ROOT, "- daemon %s: %s%n", d.name(),
-                    d.name().equals("a") ? b.opt.get("jar") : b.opt.get("jar-b")));
+            String opts = b.opt.getOrDefault("java-opts-" + d.name(), "");
+            rep.append(String.format(Locale.ROOT, "- daemon %s: %s%s%n", d.name(),
+                    d.name().equals("a") ? b.opt.get("jar") : b.opt.get("jar-b"), opts.isBlank() ? "" : ", JVM options " + opts));
         }
         for (Kind k : Kind.values()) {
+          for (Command c : commands) {
             for (Daemon d : daemons) {
-                Samples m = results.get(d.name() + "/" + k);
+                Samples m = results.get(d.name() + "/" + k + "/" + c);
                 m.answer().sort(null);
                 m.file().sort(null);
                 m.command().sort(null);
                 m.fileToCommand().sort(null);
-                rep.append(String.format(Locale.ROOT, "%n| %s, daemon %s → | p50 ms | p90 ms | p99 ms | max ms |%n"
-                        + "|---|---:|---:|---:|---:|%n", k.title, d.name()));
+                rep.append(String.format(Locale.ROOT, "%n| %s, command %s, daemon %s → | p50 ms | p90 ms | p99 ms | max ms |%n"
+                        + "|---|---:|---:|---:|---:|%n", k.title, c.title, d.name()));
                 rep.append(row("the write's own answer (for scale)", m.answer()))
                         .append(row("rendered file on disk", m.file()))
                         .append(row("reload command started", m.command()))
                         .append(row("(file seen → command started)", m.fileToCommand()));
             }
+          }
         }
         rep.append(String.format(Locale.ROOT, "%nServer load: %d templates over %d distinct queries (%d key:, %d service:) "
                 + "in one daemon → the server holds **%d blocking queries** (consul.rpc.queries_blocking, 10 samples "
@@ -201,25 +236,52 @@ public final class DaemonBenchmark {
         b.report(rep.toString());
     }
 
-    /** Starts a daemon from {@code jar} with one template per kind of change, and waits for both files and commands. */
-    private static Daemon startDaemon(Bench b, Bench.Server s, Path dir, String name, Path jar) throws Exception {
+    /**
+     * Starts a daemon from {@code jar} with one template per kind of change and command, and waits
+     * for every file and command.
+     */
+    private static Daemon startDaemon(Bench b, Bench.Server s, Path dir, String name, Path jar, List<Command> commands)
+            throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
-        List<String> cmd = new ArrayList<>(List.of(Bench.java(), "-jar", jar.toString(), "template",
-                "-http-addr", "127.0.0.1:" + s.port(), "-wait", "0"));
+        List<String> cmd = new ArrayList<>(List.of(Bench.java()));
+        for (String o : b.opt.getOrDefault("java-opts-" + name, "").trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "template", "-http-addr", "127.0.0.1:" + s.port(), "-wait", "0"));
+        Path log = b.work.resolve("daemon-" + name + ".log");
+        Stamps fromLog = null;
         List<Watched> watched = new ArrayList<>();
-        for (Kind k : Kind.values()) {
-            String id = k.name().toLowerCase(Locale.ROOT);
-            Path tmpl = Files.writeString(d.resolve(id + ".ctmpl"), k.template.replace("%s", name));
-            Path out = d.resolve(id + ".txt");
-            Path stamps = d.resolve(id + ".stamps");
-            Files.createFile(stamps);
-            cmd.add("-template");
-            cmd.add(tmpl + ":" + out + ":date +%s%N >> " + stamps);
-            watched.add(new Watched(k, out, new Stamps(stamps)));
-            write(b, s, name, k, -1);
+        for (Command c : commands) {
+            for (Kind k : Kind.values()) {
+                String id = name + c.suffix;
+                String file = k.name().toLowerCase(Locale.ROOT) + c.suffix;
+                Path tmpl = Files.writeString(d.resolve(file + ".ctmpl"), k.template.replace("%s", id));
+                Path out = d.resolve(file + ".txt");
+                Stamps stamps;
+                cmd.add("-template");
+                if (c == Command.SHELL) {
+                    Path stampFile = Files.createFile(d.resolve(file + ".stamps"));
+                    cmd.add(tmpl + ":" + out + ":date +%s%N >> " + stampFile);
+                    stamps = new Stamps(stampFile, false);
+                } else {
+                    if (fromLog == null) {
+                        Files.write(log, new byte[0]); // ServerProcess truncates it, keeping the inode we read
+                        fromLog = new Stamps(log, true);
+                    }
+                    cmd.add(tmpl + ":" + out + ":date +%s%N");
+                    stamps = fromLog;
+                }
+                watched.add(new Watched(k, c, id, out, stamps));
+                write(b, s, id, k, -1);
+            }
         }
         ServerProcess p = b.start("daemon-" + name, cmd);
-        p.awaitReady(() -> watched.stream().allMatch(w -> Files.exists(w.out()) && w.stamps().size() > 0),
+        long direct = watched.stream().filter(w -> w.command() == Command.DIRECT).count();
+        p.awaitReady(() -> watched.stream().allMatch(w -> Files.exists(w.out()))
+                        && watched.stream().filter(w -> w.command() == Command.SHELL).allMatch(w -> w.stamps().size() > 0)
+                        && (direct == 0 || Stamps.count(log) >= direct),
                 Duration.ofSeconds(60));
         Thread.sleep(500);
         for (Watched w : watched) {
@@ -255,7 +317,7 @@ public final class DaemonBenchmark {
     /** One measured change: write, poll the file (100 µs) until it holds the new output, then wait for the command's stamp. */
     private static void change(Bench b, Bench.Server s, Daemon d, Watched w, int i, Samples into) throws Exception {
         long t0 = epochNanos();
-        String expected = write(b, s, d.name(), w.kind(), i);
+        String expected = write(b, s, w.id(), w.kind(), i);
         long tAnswer = epochNanos();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!read(w.out()).equals(expected)) {
@@ -267,8 +329,8 @@ public final class DaemonBenchmark {
         }
         long tFile = epochNanos();
         long tCommand = w.stamps().next(deadline);
-        if (w.stamps().size() != w.stamps().position()) {
-            throw new IllegalStateException(w.kind() + " change " + i + ": the command of daemon " + d.name()
+        if (w.stamps().hasNext() || tCommand < t0 - 1_000_000) { // Instant.now(): microseconds
+            throw new IllegalStateException(w.key() + " change " + i + ": the command of daemon " + d.name()
                     + " ran more than once");
         }
         if (into != null) {
@@ -280,18 +342,34 @@ public final class DaemonBenchmark {
     }
 
     /**
-     * The stamps a command appends ({@code date +%s%N >> FILE}), read as they come: the file stays
-     * open and only its new bytes are read, so polling it costs a stat, not a read of every line
-     * so far (this harness shares 2 cores with what it measures).
+     * The stamps commands write ({@code date +%s%N}), read as they come: the file stays open and
+     * only its new bytes are read, so polling it costs a stat, not a read of every line so far
+     * (this harness shares 2 cores with what it measures). A stamps file holds nothing else; a
+     * daemon's log ({@code filtered}) also holds its log lines, and a stamp is a line of digits.
      */
     private static final class Stamps implements AutoCloseable {
         private final Path path;
+        private final boolean filtered;
         private final FileChannel channel;
         private long position;
 
-        Stamps(Path path) throws IOException {
+        Stamps(Path path, boolean filtered) throws IOException {
             this.path = path;
+            this.filtered = filtered;
             this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        }
+
+        /** How many stamps {@code log} holds, read from the start. */
+        static long count(Path log) {
+            try {
+                return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream().filter(Stamps::isStamp).count();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        private static boolean isStamp(String line) {
+            return !line.isEmpty() && line.chars().allMatch(ch -> ch >= '0' && ch <= '9');
         }
 
         long size() {
@@ -302,33 +380,54 @@ public final class DaemonBenchmark {
             }
         }
 
-        long position() {
-            return position;
-        }
-
         void skipToEnd() {
             position = size();
         }
 
-        /** Waits (polling every 100 µs, until {@code deadline}) for the next whole line; returns its stamp. */
+        /** Whether there is a stamp after the one last read (another command ran). */
+        boolean hasNext() throws IOException {
+            return scan(false) != null;
+        }
+
+        /** Waits (polling every 100 µs, until {@code deadline}) for the next stamp; returns it. */
         long next(long deadline) throws IOException {
             while (true) {
-                long size = channel.size();
-                if (size > position) {
-                    ByteBuffer buf = ByteBuffer.allocate((int) (size - position));
-                    channel.read(buf, position);
-                    String text = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
-                    int nl = text.indexOf('\n');
-                    if (nl >= 0) {
-                        position += nl + 1;
-                        return Long.parseLong(text.substring(0, nl).trim());
-                    }
+                Long stamp = scan(true);
+                if (stamp != null) {
+                    return stamp;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no new line in " + path + " within 10 s: the command did not run");
+                    throw new IllegalStateException("no new stamp in " + path + " within 10 s: the command did not run");
                 }
                 LockSupport.parkNanos(100_000);
             }
+        }
+
+        /** The next stamp among the whole lines after {@code position}, or null; {@code consume}: move past it. */
+        private Long scan(boolean consume) throws IOException {
+            long size = channel.size();
+            long at = position;
+            if (size <= at) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) (size - at));
+            channel.read(buf, at);
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1);
+            int from = 0;
+            for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+                String line = text.substring(from, nl).trim();
+                from = nl + 1;
+                if (!filtered || isStamp(line)) {
+                    if (consume) {
+                        position = at + from;
+                    }
+                    return Long.parseLong(line);
+                }
+                if (consume) {
+                    position = at + from; // a log line: skip it for good
+                }
+            }
+            return null;
         }
 
         @Override

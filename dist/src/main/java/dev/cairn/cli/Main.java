@@ -7,6 +7,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 
 /**
  * The {@code cairn} command. Usage errors print one line and exit 2; failures print one line and
@@ -26,7 +27,27 @@ public final class Main implements Runnable {
         // Undertow and XNIO log through jboss-logging, which would pick java.util.logging and
         // print two-line entries past simplelogger.properties; route them through SLF4J instead
         System.setProperty("org.jboss.logging.provider", "slf4j");
+        preferVfork(System.getProperties(), Runtime.version().feature(), System.getProperty("os.name", ""));
         System.exit(run(args));
+    }
+
+    static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
+    /**
+     * Has the JVM start child processes (template commands, check commands, script checks) with
+     * {@code vfork(2)} rather than JDK 17's default {@code posix_spawn}, which first executes the
+     * {@code jspawnhelper} program and only then the command: one {@code execve} less, which on
+     * the project's VMs is 0.8-1.0 ms from a template's rendered file to its reload command at the
+     * median, in every A/B pair measured (BENCHMARKS.md, "Template daemon": "commands without a
+     * shell, and vfork"). VFORK was the JDK's own default on Linux up to JDK 11. JDK 25 deprecates
+     * it (it prints a warning) and a later JDK removes it, so only below 25, only on Linux, and
+     * never over the user's own choice ({@code CAIRN_JAVA_OPTS=-Djdk.lang.Process.launchMechanism=POSIX_SPAWN}
+     * brings the JDK's default back). Set before anything starts a process: the JDK reads it once.
+     */
+    static void preferVfork(Properties props, int jdkFeature, String osName) {
+        if (props.getProperty(LAUNCH_MECHANISM) == null && jdkFeature < 25 && osName.equals("Linux")) {
+            props.setProperty(LAUNCH_MECHANISM, "VFORK");
+        }
     }
 
     public static int run(String... args) {
