@@ -128,7 +128,7 @@ public final class CairnServer implements AutoCloseable {
                     .addAll(new StatusHandler(ctx).routes())
                     .addAll(new CatalogHandler(ctx).routes())
                     .addAll(new HealthHandler(ctx).routes())
-                    .addAll(new SnapshotHandler(ctx).routes())
+                    .addAll(new SnapshotHandler(ctx, dataDir.resolve("tmp")).routes())
                     .addAll(new AgentHandler(ctx, checks, VERSION, config.enableScriptChecks).routes())
                     .addAll(new SessionHandler(ctx, sessionTimers, config.minSessionTtl).routes())
                     .addAll(new OperatorHandler(ctx, raft, this::leaveAndStop).routes());

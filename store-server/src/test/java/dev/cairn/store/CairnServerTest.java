@@ -68,6 +68,31 @@ class CairnServerTest {
     }
 
     @Test
+    void snapshotsWorkInTheDataDirAndACrashedRestoresLeftoversAreRemovedAtStart() throws Exception {
+        Path left = Files.createDirectories(data.resolve("tmp/restore-123"));
+        Files.write(left.resolve("upload.tar.gz"), new byte[1024]);
+        try (CairnServer server = CairnServer.start(config())) {
+            assertThat(data.resolve("tmp")).as("what a crash left is gone").isEmptyDirectory();
+            put(server.httpPort(), "k", "v");
+            HttpClient http = HttpClient.newHttpClient();
+            URI snapshot = URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/snapshot");
+            HttpResponse<byte[]> saved = http.send(HttpRequest.newBuilder(snapshot).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(saved.statusCode()).isEqualTo(200);
+
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(snapshot)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[]{1, 2, 3})).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(400);
+            HttpResponse<String> restored = http.send(HttpRequest.newBuilder(snapshot)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(saved.body())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+            assertThat(data.resolve("tmp")).as("nothing left behind").isEmptyDirectory();
+        }
+    }
+
+    @Test
     void aDataDirBelongsToOneNodeName() throws Exception {
         try (CairnServer server = CairnServer.start(config())) {
             assertThat(server.httpPort()).isPositive();

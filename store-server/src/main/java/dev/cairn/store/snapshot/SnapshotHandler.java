@@ -41,10 +41,24 @@ public final class SnapshotHandler {
     static final long MAX_UPLOAD_BYTES = 8L << 30;
 
     private final ApiContext ctx;
+    /** Where saves and restores keep their temp files: a backup is as large as the store. */
+    private final Path workDir;
     private final AtomicBoolean restoring = new AtomicBoolean();
 
-    public SnapshotHandler(ApiContext ctx) {
+    /**
+     * {@code workDir} is the server's own ({@code DATA_DIR/tmp}), not {@code java.io.tmpdir}: /tmp
+     * is often a small tmpfs, and the data dir is where the operator made room for the store. What
+     * a crash left there (a restore cut short) is deleted here, before anything else uses it.
+     */
+    public SnapshotHandler(ApiContext ctx, Path workDir) throws IOException {
         this.ctx = ctx;
+        this.workDir = workDir;
+        if (Files.isDirectory(workDir)) {
+            try (Stream<Path> left = Files.list(workDir)) {
+                left.forEach(SnapshotHandler::deleteTree);
+            }
+        }
+        Files.createDirectories(workDir);
     }
 
     public List<Route> routes() {
@@ -69,7 +83,7 @@ public final class SnapshotHandler {
             if (mode != Consistency.STALE) {
                 ctx.consensus().readBarrier().get(30, TimeUnit.SECONDS);
             }
-            dir = Files.createTempDirectory("cairn-snapshot-");
+            dir = Files.createTempDirectory(workDir, "save-");
             Path archive = dir.resolve("snapshot.tar.gz");
             SnapshotMeta meta = SnapshotArchive.write(ctx.state(), archive);
             LOG.info("snapshot {} saved for a client: index {}, {} bytes", meta.id(), meta.index(), Files.size(archive));
@@ -116,7 +130,7 @@ public final class SnapshotHandler {
     private Outcome tryRestore(HttpServerExchange ex) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("cairn-restore-");
+            dir = Files.createTempDirectory(workDir, "restore-");
             Path upload = dir.resolve("upload.tar.gz");
             ex.setMaxEntitySize(MAX_UPLOAD_BYTES);
             ex.startBlocking();
