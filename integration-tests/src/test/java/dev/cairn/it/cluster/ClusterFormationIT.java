@@ -121,6 +121,58 @@ class ClusterFormationIT {
     }
 
     @Test
+    void concurrentWritesSentToFollowersShareTheLeadersRaftEntries() {
+        CairnProcess leader = cluster.leader();
+        List<CairnProcess> followers = cluster.followers();
+        for (CairnProcess f : followers) {
+            // the first write opens the follower's connection to the leader (meanwhile writes go
+            // through the RaftClient); once it is up, writes are forwarded over it
+            int[] n = {0};
+            await(f.node() + " forwarding writes").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        f.http().set("formation/warm/" + f.node() + "/" + n[0]++, "x");
+                        return counter(f, "cairn.raft.forwarded_writes") > 0;
+                    });
+        }
+        long entriesBefore = counter(leader, "consul.raft.apply");
+        List<Long> forwardedBefore = followers.stream().map(f -> counter(f, "cairn.raft.forwarded_writes")).toList();
+
+        int perFollower = 60;
+        List<CompletableFuture<Http.Response>> writes = new ArrayList<>();
+        for (CairnProcess f : followers) {
+            for (int i = 0; i < perFollower; i++) {
+                writes.add(f.http().sendAsync("PUT", "/v1/kv/formation/burst/" + f.node() + "/" + i,
+                        "v".getBytes(), Duration.ofSeconds(30)));
+            }
+        }
+        for (CompletableFuture<Http.Response> w : writes) {
+            Http.Response r = w.orTimeout(40, TimeUnit.SECONDS).join();
+            assertThat(r.status()).as("%s", r).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("true");
+        }
+
+        for (int i = 0; i < followers.size(); i++) {
+            assertThat(counter(followers.get(i), "cairn.raft.forwarded_writes") - forwardedBefore.get(i))
+                    .as("writes %s forwarded to the leader", followers.get(i).node()).isEqualTo(perFollower);
+        }
+        long entries = counter(leader, "consul.raft.apply") - entriesBefore;
+        assertThat(entries).as("Raft entries for %d concurrent writes through the followers", writes.size())
+                .isPositive().isLessThanOrEqualTo(writes.size() / 2);
+        assertThat(leader.http().get("/v1/kv/formation/burst/?recurse").json()).hasSize(writes.size());
+    }
+
+    private static long counter(CairnProcess server, String name) {
+        Http.Response r = server.http().get("/v1/agent/metrics");
+        assertThat(r.status()).isEqualTo(200);
+        for (JsonNode c : r.json().get("Counters")) {
+            if (c.get("Name").asText().equals(name)) {
+                return c.get("Count").asLong();
+            }
+        }
+        throw new AssertionError("no counter " + name + " in " + r.body());
+    }
+
+    @Test
     void writesToEveryServerAreSeenInOneOrderEverywhere() {
         for (CairnProcess s : cluster.servers()) {
             s.http().set("formation/order/" + s.node(), s.node());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.cairn.store.catalog.HealthCheck;
 import dev.cairn.store.http.ApiContext;
 import dev.cairn.store.state.ClusterServer;
+import dev.cairn.store.state.Consensus;
 
 import java.io.IOException;
 
@@ -86,7 +87,10 @@ final class AgentJson {
 
     /**
      * {@code /v1/agent/metrics} in Consul's JSON shape, with the gauges Cairn keeps; the name
-     * {@code consul.rpc.queries_blocking} is Consul's, so dashboards built for it work.
+     * {@code consul.rpc.queries_blocking} is Consul's, so dashboards built for it work. The counters
+     * count since the server started (Consul's count per 10 s interval): {@code consul.raft.apply}
+     * the Raft entries this server appended as leader, {@code cairn.raft.forwarded_writes} the
+     * writes it forwarded to the leader; fewer entries than writes is group commit at work.
      */
     static void metrics(JsonGenerator g, ApiContext ctx) throws IOException {
         g.writeStartObject();
@@ -98,9 +102,22 @@ final class AgentJson {
         g.writeArrayFieldStart("Points");
         g.writeEndArray();
         g.writeArrayFieldStart("Counters");
+        Consensus.RaftCounters counters = ctx.consensus().counters();
+        counter(g, "consul.raft.apply", counters.entriesAppended());
+        counter(g, "cairn.raft.forwarded_writes", counters.writesForwarded());
         g.writeEndArray();
         g.writeArrayFieldStart("Samples");
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void counter(JsonGenerator g, String name, long count) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("Name", name);
+        g.writeNumberField("Count", count);
+        g.writeNumberField("Sum", count);
+        g.writeObjectFieldStart("Labels");
+        g.writeEndObject();
         g.writeEndObject();
     }
 

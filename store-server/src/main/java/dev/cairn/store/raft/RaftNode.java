@@ -89,6 +89,8 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return t;
     });
     private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong entriesAppended = new AtomicLong();
+    private final AtomicLong writesForwarded = new AtomicLong();
     private final AtomicLong localCallId = new AtomicLong();
     private final ExecutorService membershipCalls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "cairn-membership");
@@ -297,11 +299,13 @@ public final class RaftNode implements Consensus, AutoCloseable {
         }
         // only a refusal (nothing appended) goes another way: a failure after that may have been
         // applied, and sending the batch again could apply the same writes twice
-        return local.handle((reply, error) -> error != null || reply.getNotLeaderException() != null
-                        || reply.getLeaderNotReadyException() != null
-                        ? forward(batch)
-                        : CompletableFuture.completedFuture(outcomes(reply)))
-                .thenCompose(f -> f);
+        return local.handle((reply, error) -> {
+            if (error != null || reply.getNotLeaderException() != null || reply.getLeaderNotReadyException() != null) {
+                return forward(batch);
+            }
+            entriesAppended.incrementAndGet();
+            return CompletableFuture.completedFuture(outcomes(reply));
+        }).thenCompose(f -> f);
     }
 
     /**
@@ -336,8 +340,17 @@ public final class RaftNode implements Consensus, AutoCloseable {
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
-            return outcomes != null ? CompletableFuture.completedFuture(outcomes) : viaClient(batch);
+            if (outcomes == null) {
+                return viaClient(batch);
+            }
+            writesForwarded.addAndGet(outcomes.size());
+            return CompletableFuture.completedFuture(outcomes);
         }).thenCompose(f -> f);
+    }
+
+    @Override
+    public RaftCounters counters() {
+        return new RaftCounters(entriesAppended.get(), writesForwarded.get());
     }
 
     private CompletableFuture<List<GroupCommitter.Outcome>> viaClient(byte[] batch) {

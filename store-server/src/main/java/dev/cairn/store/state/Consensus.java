@@ -33,6 +33,17 @@ public interface Consensus {
     /** Every voting server, as the Raft configuration lists them; empty before the cluster forms. */
     List<ClusterServer> servers();
 
+    /**
+     * Since this server started: the Raft entries it appended as leader (each carries one or more
+     * writes: group commit), and the writes it forwarded to the leader as a follower.
+     */
+    default RaftCounters counters() {
+        return new RaftCounters(0, 0);
+    }
+
+    record RaftCounters(long entriesAppended, long writesForwarded) {
+    }
+
     /** Every voting server's host:raft-port. */
     default List<String> peerAddresses() {
         return servers().stream().map(ClusterServer::address).toList();
