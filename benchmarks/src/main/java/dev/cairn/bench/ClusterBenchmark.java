@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -456,23 +457,35 @@ public final class ClusterBenchmark {
     /** Until the restarted server has a leader, takes a write through itself and reads it back (linearizably). */
     private void awaitBack(Cluster c, Member m, int round, Duration timeout) throws Exception {
         String key = "bench/back/" + round;
-        m.process.awaitReady(() -> {
+        m.process.awaitReady(failureIsNotYet(() -> {
+            if (!(c.etcd() || m.process.logContains("cairn server ready")) || leaderSeenBy(c, m).isEmpty()) {
+                return false;
+            }
+            if (!acknowledged(c, b.http.send(write(c, m, key), HttpResponse.BodyHandlers.ofString()))) {
+                return false;
+            }
+            HttpResponse<String> r = b.http.send(read(c, m, key), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && (!c.etcd() || r.body().contains("\"kvs\""));
+        }), timeout);
+    }
+
+    /** A readiness check that talks HTTP. */
+    private interface HttpCheck {
+        boolean test() throws IOException, InterruptedException;
+    }
+
+    /** {@code check} as awaitReady wants it: a request that fails means "not ready yet". */
+    private static BooleanSupplier failureIsNotYet(HttpCheck check) {
+        return () -> {
             try {
-                if (!(c.etcd() || m.process.logContains("cairn server ready")) || leaderSeenBy(c, m).isEmpty()) {
-                    return false;
-                }
-                if (!acknowledged(c, b.http.send(write(c, m, key), HttpResponse.BodyHandlers.ofString()))) {
-                    return false;
-                }
-                HttpResponse<String> r = b.http.send(read(c, m, key), HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200 && (!c.etcd() || r.body().contains("\"kvs\""));
+                return check.test();
             } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
-        }, timeout);
+        };
     }
 
     private HttpRequest read(Cluster c, Member m, String key) {
@@ -489,17 +502,9 @@ public final class ClusterBenchmark {
     /** Until every server answers and one write through each is acknowledged. */
     private void awaitServing(Cluster c, Duration timeout) throws Exception {
         for (Member m : c.members()) {
-            m.process.awaitReady(() -> {
-                try {
-                    return (c.etcd() || m.process.logContains("cairn server ready"))
-                            && acknowledged(c, b.http.send(write(c, m, "bench/hello/" + m.name), HttpResponse.BodyHandlers.ofString()));
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }, timeout);
+            m.process.awaitReady(failureIsNotYet(() -> (c.etcd() || m.process.logContains("cairn server ready"))
+                    && acknowledged(c, b.http.send(write(c, m, "bench/hello/" + m.name), HttpResponse.BodyHandlers.ofString()))),
+                    timeout);
         }
     }
 
