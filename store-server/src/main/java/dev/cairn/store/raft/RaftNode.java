@@ -321,13 +321,12 @@ public final class RaftNode implements Consensus, AutoCloseable {
      * (they may have been applied), as a write to a Consul leader that dies does.
      */
     private CompletableFuture<List<GroupCommitter.Outcome>> forward(byte[] batch) {
-        RaftPeerId leaderId = info().getLeaderId();
-        Optional<Peer> leader = leaderId == null || leaderId.equals(selfId) ? Optional.empty()
-                : peers().stream().filter(p -> p.id().equals(leaderId.toString())).findFirst();
-        if (leader.isEmpty() || !rpc.connected(leader.get().address())) {
+        // a leader that is not ready yet (or refused the batch) waits through the client too
+        Optional<String> leader = info().isLeader() ? Optional.empty() : leaderAddress();
+        if (leader.isEmpty() || !rpc.connected(leader.get())) {
             return viaClient(batch);
         }
-        String address = leader.get().address();
+        String address = leader.get();
         return rpc.callAsync(address, ClusterRpc.PROPOSE, batch, LEADER_WAIT).handle((reply, error) -> {
             if (error != null) {
                 throw new CompletionException(new NoLeaderException(
@@ -573,9 +572,9 @@ public final class RaftNode implements Consensus, AutoCloseable {
         if (d != null) {
             d.met(hello.from());
         }
-        boolean formed = formed();
-        List<Peer> known = formed ? peers() : d != null ? d.known() : List.of(self);
-        return CompletableFuture.completedFuture(new ClusterRpc.HelloReply(self, known, formed ? peers() : null));
+        List<Peer> members = formed() ? peers() : null;
+        List<Peer> known = members != null ? members : d != null ? d.known() : List.of(self);
+        return CompletableFuture.completedFuture(new ClusterRpc.HelloReply(self, known, members));
     }
 
     private CompletableFuture<List<Peer>> onJoin(ClusterRpc.Join join) {
