@@ -1,11 +1,12 @@
 package dev.cairn.watcher;
 
-import dev.cairn.client.CairnClient;
 import dev.cairn.template.Query;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+
+import static dev.cairn.client.CairnClient.encode;
 
 /**
  * The HTTP request that answers a store query (CONSUL-API.md §3, §6, §7), without the blocking
@@ -134,9 +135,5 @@ record StoreRequest(Endpoint endpoint, String path, List<Param> params) {
     @Override
     public String toString() {
         return pathAndQuery(List.of());
-    }
-
-    private static String encode(String s, boolean keepSlash) {
-        return CairnClient.encode(s, keepSlash);
     }
 }
