@@ -106,6 +106,13 @@ class ClusterFailoverIT {
                     .count();
             assertThat(acknowledgedAfterKill).as("register writes acknowledged after the kill").isPositive();
             assertThat(verdict.verdict()).as(verdict.describe()).isEqualTo(LinearizabilityChecker.Verdict.LINEARIZABLE);
+            // a write a survivor had forwarded to the dying leader is proposed again, not failed
+            for (CairnProcess s : cluster.servers()) {
+                if (s != oldLeader) {
+                    assertThat(result.writeErrorsFrom(s.httpPort())).as("5xx answers to writes sent to %s, "
+                            + "which stayed up through the leader's kill", s.node()).isEmpty();
+                }
+            }
             for (CairnProcess s : cluster.servers()) {
                 Map<String, String> present = values(s.http().get("/v1/kv/acked/?recurse"));
                 assertThat(present).as("acknowledged inserts on %s (default read)", s.node())

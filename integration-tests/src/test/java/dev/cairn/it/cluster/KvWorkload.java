@@ -54,7 +54,14 @@ final class KvWorkload {
     private static final Duration BACKOFF = Duration.ofMillis(100);
 
     /** What a run produced. */
-    record Result(History history, Map<String, String> acknowledgedInserts, Map<String, Integer> outcomes) {
+    record Result(History history, Map<String, String> acknowledgedInserts, Map<String, Integer> outcomes,
+                  List<String> writeErrors) {
+
+        /** The 5xx answers to writes sent to the server on {@code port}, as "STATUS BODY". */
+        List<String> writeErrorsFrom(int port) {
+            String prefix = port + " ";
+            return writeErrors.stream().filter(e -> e.startsWith(prefix)).map(e -> e.substring(prefix.length())).toList();
+        }
 
         @Override
         public String toString() {
@@ -72,6 +79,8 @@ final class KvWorkload {
     private final History history = new History();
     private final Map<String, String> acknowledgedInserts = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+    /** "PORT STATUS BODY" of every 5xx answer to a write. */
+    private final List<String> writeErrors = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger acknowledged = new AtomicInteger();
@@ -162,7 +171,7 @@ final class KvWorkload {
         }
         Map<String, Integer> counts = new java.util.TreeMap<>();
         outcomes.forEach((k, v) -> counts.put(k, v.intValue()));
-        return new Result(history, Map.copyOf(acknowledgedInserts), counts);
+        return new Result(history, Map.copyOf(acknowledgedInserts), counts, List.copyOf(writeErrors));
     }
 
     /**
@@ -317,7 +326,11 @@ final class KvWorkload {
             if (r.statusCode() == 200) {
                 return body.equals("true") ? Answer.TRUE : Answer.FALSE;
             }
-            return r.statusCode() >= 500 ? Answer.MAYBE : Answer.REJECTED;
+            if (r.statusCode() >= 500) {
+                writeErrors.add(server.getPort() + " " + r.statusCode() + " " + body);
+                return Answer.MAYBE;
+            }
+            return Answer.REJECTED;
         } catch (ConnectException | HttpConnectTimeoutException e) {
             count(what + " " + e.getClass().getSimpleName());
             return Answer.REJECTED; // nothing was sent

@@ -56,7 +56,11 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     CompletableFuture<Object> submit(Command command) {
-        byte[] encoded = CommandCodec.encodeCommand(command);
+        return submitEncoded(CommandCodec.encodeCommand(command));
+    }
+
+    /** A command {@link CommandCodec} encoded already (a forwarded batch, as it arrived). */
+    CompletableFuture<Object> submitEncoded(byte[] encoded) {
         Pending p = new Pending(encoded, new CompletableFuture<>());
         List<Pending> batch = null;
         synchronized (this) {
@@ -132,7 +136,7 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private static String describe(Throwable error) {
+    static String describe(Throwable error) {
         Throwable cause = error;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();

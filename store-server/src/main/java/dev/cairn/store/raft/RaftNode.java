@@ -3,6 +3,7 @@ package dev.cairn.store.raft;
 import dev.cairn.store.state.ClusterServer;
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.CommandCodec;
+import dev.cairn.store.state.ForwardedResult;
 import dev.cairn.store.state.Consensus;
 import dev.cairn.store.state.StoreState;
 import org.apache.ratis.RaftConfigKeys;
@@ -43,6 +44,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +93,9 @@ public final class RaftNode implements Consensus, AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong entriesAppended = new AtomicLong();
     private final AtomicLong writesForwarded = new AtomicLong();
+    /** This process's name on the batches it forwards (see {@link #forward}): new at every start. */
+    private final UUID origin = UUID.randomUUID();
+    private final AtomicLong forwardSeq = new AtomicLong();
     private final AtomicLong localCallId = new AtomicLong();
     private final ExecutorService membershipCalls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "cairn-membership");
@@ -288,20 +293,20 @@ public final class RaftNode implements Consensus, AutoCloseable {
         }
         byte[] batch = CommandCodec.encodeBatch(commands);
         if (!info().isLeader()) {
-            return forward(batch);
+            return forward(batch, commands.size());
         }
         CompletableFuture<RaftClientReply> local;
         try {
             local = server.submitClientRequestAsync(request(Message.valueOf(ByteString.copyFrom(batch)),
                     RaftClientRequest.writeRequestType()));
         } catch (IOException e) {
-            return forward(batch);
+            return forward(batch, commands.size());
         }
         // only a refusal (nothing appended) goes another way: a failure after that may have been
         // applied, and sending the batch again could apply the same writes twice
         return local.handle((reply, error) -> {
             if (error != null || reply.getNotLeaderException() != null || reply.getLeaderNotReadyException() != null) {
-                return forward(batch);
+                return forward(batch, commands.size());
             }
             entriesAppended.incrementAndGet();
             return CompletableFuture.completedFuture(outcomes(reply));
@@ -314,36 +319,34 @@ public final class RaftNode implements Consensus, AutoCloseable {
      * cluster commits only so many entries per second: with the load spread over three servers,
      * entries carried 3-4 writes instead of 10 and the cluster wrote half as much (BENCHMARKS.md).
      *
-     * <p>The RaftClient remains the way when the leader is unknown, not yet connected, or no longer
-     * the leader when the batch arrives (nothing was submitted then): it waits for a leader, and
-     * resends with one call id, which Ratis deduplicates. A forwarded batch cannot be resent like
-     * that, so when the connection to the leader breaks with the batch in flight, its writes fail
-     * (they may have been applied), as a write to a Consul leader that dies does.
+     * <p>The batch travels as a {@link Command.Forwarded} under this process's {@link #origin} and
+     * a sequence number, which the state machine applies at most once. So when the leader dies
+     * with the batch in flight, or answers that it could not commit it, the batch is proposed
+     * again through the RaftClient (which waits for the next leader): had the first copy been
+     * committed after all, the second answers with its results instead of applying the writes
+     * twice. The RaftClient is also the way when the leader is unknown or not connected yet.
      */
-    private CompletableFuture<List<GroupCommitter.Outcome>> forward(byte[] batch) {
+    private CompletableFuture<List<GroupCommitter.Outcome>> forward(byte[] batch, int commands) {
+        byte[] forwarded = CommandCodec.encodeForwarded(origin, forwardSeq.incrementAndGet(), batch);
         // a leader that is not ready yet (or refused the batch) waits through the client too
         Optional<String> leader = info().isLeader() ? Optional.empty() : leaderAddress();
         if (leader.isEmpty() || !rpc.connected(leader.get())) {
-            return viaClient(batch);
+            return viaClient(forwarded, commands);
         }
-        String address = leader.get();
-        return rpc.callAsync(address, ClusterRpc.PROPOSE, batch, LEADER_WAIT).handle((reply, error) -> {
-            if (error != null) {
-                throw new CompletionException(new NoLeaderException(
-                        "forwarding to the leader " + address + " failed (the write may have been applied): "
-                                + (error instanceof StatusRuntimeException s ? s.getStatus() : error)));
+        return rpc.callAsync(leader.get(), ClusterRpc.PROPOSE, forwarded, LEADER_WAIT).handle((reply, error) -> {
+            ForwardedResult result = null;
+            if (error == null) {
+                try {
+                    result = ForwardedBatch.decode(reply);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
             }
-            List<GroupCommitter.Outcome> outcomes;
-            try {
-                outcomes = ForwardedBatch.decode(reply);
-            } catch (IOException e) {
-                throw new CompletionException(e);
+            if (result == null) {
+                return viaClient(forwarded, commands);
             }
-            if (outcomes == null) {
-                return viaClient(batch);
-            }
-            writesForwarded.addAndGet(outcomes.size());
-            return CompletableFuture.completedFuture(outcomes);
+            writesForwarded.addAndGet(commands);
+            return CompletableFuture.completedFuture(outcomes(result, commands));
         }).thenCompose(f -> f);
     }
 
@@ -352,9 +355,11 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return new RaftCounters(entriesAppended.get(), writesForwarded.get());
     }
 
-    private CompletableFuture<List<GroupCommitter.Outcome>> viaClient(byte[] batch) {
-        return viaLeader(client().async().send(Message.valueOf(ByteString.copyFrom(batch))))
-                .thenApply(RaftNode::outcomes);
+    /** A forwarded batch as an entry of its own, through the RaftClient (see {@link #forward}). */
+    private CompletableFuture<List<GroupCommitter.Outcome>> viaClient(byte[] forwarded, int commands) {
+        byte[] entry = CommandCodec.encodeBatch(List.of(forwarded));
+        return viaLeader(client().async().send(Message.valueOf(ByteString.copyFrom(entry))))
+                .thenApply(reply -> outcomes((ForwardedResult) outcomes(reply).get(0).result(), commands));
     }
 
     private static List<GroupCommitter.Outcome> outcomes(RaftClientReply reply) {
@@ -369,20 +374,33 @@ public final class RaftNode implements Consensus, AutoCloseable {
         }
     }
 
-    /** The leader's side of {@link #forward}: the batch's commands join this server's group commit. */
-    private CompletableFuture<byte[]> onPropose(byte[] batch) {
+    private static List<GroupCommitter.Outcome> outcomes(ForwardedResult result, int commands) {
+        if (result.refused() != null) {
+            return Collections.nCopies(commands, GroupCommitter.Outcome.failed(result.refused()));
+        }
+        if (result.results().size() != commands) {
+            throw new CompletionException(new IOException(
+                    result.results().size() + " results for a forwarded batch of " + commands + " writes"));
+        }
+        return result.results().stream().map(GroupCommitter.Outcome::ok).toList();
+    }
+
+    /** The leader's side of {@link #forward}: the batch joins this server's group commit. */
+    private CompletableFuture<byte[]> onPropose(byte[] forwarded) {
         if (!isLeader()) {
             return CompletableFuture.completedFuture(ForwardedBatch.notLeader());
         }
-        List<Command> commands;
         try {
-            commands = CommandCodec.decodeBatch(batch);
+            // a malformed command would fail the whole entry it shares with other writes
+            if (!(CommandCodec.decodeCommand(forwarded) instanceof Command.Forwarded)) {
+                throw new IOException("not a forwarded batch");
+            }
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new IOException("malformed forwarded batch: " + e.getMessage(), e));
         }
-        List<CompletableFuture<Object>> results = commands.stream().map(committer::submit).toList();
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .handle((done, error) -> ForwardedBatch.done(results));
+        return committer.submitEncoded(forwarded).handle((result, error) -> error != null
+                ? ForwardedBatch.failed(error)
+                : ForwardedBatch.done((ForwardedResult) result));
     }
 
     @Override

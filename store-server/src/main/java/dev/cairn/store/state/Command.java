@@ -5,6 +5,7 @@ import dev.cairn.store.kv.KvOp;
 import dev.cairn.store.session.SessionCommand;
 
 import java.util.List;
+import java.util.UUID;
 
 /** A state change carried by the Raft log. Several commands share one log entry (group commit). */
 public sealed interface Command {
@@ -34,5 +35,14 @@ public sealed interface Command {
 
     /** Drops a staged snapshot whose upload failed. */
     record RestoreAbort(String restoreId) implements Command {
+    }
+
+    /**
+     * A batch of writes a server forwarded to the leader, applied at most once: when the leader
+     * dies with it in flight, the forwarding server proposes it again under the same id, and a
+     * copy that had been committed after all answers with the first one's results
+     * (see {@link AppliedForwards}).
+     */
+    record Forwarded(UUID origin, long seq, List<Command> commands) implements Command {
     }
 }

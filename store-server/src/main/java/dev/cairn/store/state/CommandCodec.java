@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Encodes a batch of commands as one Raft log entry, and the batch's results as one reply, in the
@@ -30,6 +31,10 @@ public final class CommandCodec {
     private static final byte RESTORE_CHUNK = 1;
     private static final byte RESTORE_COMMIT = 2;
     private static final byte RESTORE_ABORT = 3;
+    /** A forwarded batch: origin UUID, sequence number, then a batch (count and commands). */
+    private static final byte FORWARDED = 5;
+    /** Forwarded batches nest when a deposed leader forwards what followers had forwarded to it. */
+    private static final int MAX_NESTING = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CommandCodec() {
@@ -48,6 +53,9 @@ public final class CommandCodec {
             } else if (command instanceof Command.Session s) {
                 out.writeByte(SESSION);
                 Codec.writeBytes(out, JSON.writeValueAsBytes(s.command()));
+            } else if (command instanceof Command.Forwarded f) {
+                out.write(encodeForwarded(f.origin(), f.seq(),
+                        encodeBatch(f.commands().stream().map(CommandCodec::encodeCommand).toList())));
             } else {
                 out.writeByte(RESTORE);
                 writeRestore(out, command);
@@ -97,23 +105,65 @@ public final class CommandCodec {
         return buf.array();
     }
 
+    /**
+     * A forwarded batch as one command, from the batch's encoding as it is: the leader puts it in
+     * its own entries without decoding and encoding each command again.
+     */
+    public static byte[] encodeForwarded(UUID origin, long seq, byte[] encodedBatch) {
+        return ByteBuffer.allocate(1 + 3 * Long.BYTES + encodedBatch.length).put(FORWARDED)
+                .putLong(origin.getMostSignificantBits()).putLong(origin.getLeastSignificantBits())
+                .putLong(seq).put(encodedBatch).array();
+    }
+
     public static List<Command> decodeBatch(byte[] data) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        List<Command> commands = readBatch(in, 0);
+        requireEnd(in);
+        return commands;
+    }
+
+    /** Exactly one command, as {@link #encodeCommand} or {@link #encodeForwarded} wrote it. */
+    public static Command decodeCommand(byte[] data) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        Command command = readCommand(in, 0);
+        requireEnd(in);
+        return command;
+    }
+
+    private static void requireEnd(DataInputStream in) throws IOException {
+        if (in.available() > 0) {
+            throw new IOException(in.available() + " bytes after the last command");
+        }
+    }
+
+    private static List<Command> readBatch(DataInputStream in, int nesting) throws IOException {
         int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("a batch of " + n + " commands in " + in.available() + " bytes");
+        }
         List<Command> commands = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte type = in.readByte();
-            switch (type) {
-                case KV_TXN -> commands.add(new Command.KvTxn(Codec.readOps(in)));
-                case CATALOG -> commands.add(new Command.Catalog(
-                        JSON.readValue(Codec.readBytes(in), CatalogCommand.class)));
-                case SESSION -> commands.add(new Command.Session(
-                        JSON.readValue(Codec.readBytes(in), SessionCommand.class)));
-                case RESTORE -> commands.add(readRestore(in));
-                default -> throw new IOException("unknown command type " + type);
-            }
+            commands.add(readCommand(in, nesting));
         }
         return commands;
+    }
+
+    private static Command readCommand(DataInputStream in, int nesting) throws IOException {
+        byte type = in.readByte();
+        return switch (type) {
+            case KV_TXN -> new Command.KvTxn(Codec.readOps(in));
+            case CATALOG -> new Command.Catalog(JSON.readValue(Codec.readBytes(in), CatalogCommand.class));
+            case SESSION -> new Command.Session(JSON.readValue(Codec.readBytes(in), SessionCommand.class));
+            case RESTORE -> readRestore(in);
+            case FORWARDED -> {
+                if (nesting >= MAX_NESTING) {
+                    throw new IOException("forwarded batches nested more than " + MAX_NESTING + " deep");
+                }
+                yield new Command.Forwarded(new UUID(in.readLong(), in.readLong()), in.readLong(),
+                        readBatch(in, nesting + 1));
+            }
+            default -> throw new IOException("unknown command type " + type);
+        };
     }
 
     public static byte[] encodeResults(List<Object> results) {
@@ -148,6 +198,17 @@ public final class CommandCodec {
             out.writeByte(RESTORE);
             out.writeBoolean(rr.ok());
             Codec.writeString(out, rr.error());
+        } else if (r instanceof ForwardedResult f) {
+            out.writeByte(FORWARDED);
+            out.writeBoolean(f.refused() != null);
+            if (f.refused() != null) {
+                Codec.writeString(out, f.refused());
+            } else {
+                out.writeInt(f.results().size());
+                for (Object each : f.results()) {
+                    writeResult(out, each);
+                }
+            }
         } else if (r instanceof SessionCommand.Result s) {
             out.writeByte(SESSION);
             out.writeBoolean(s.ok());
@@ -167,6 +228,17 @@ public final class CommandCodec {
             case CATALOG -> new CatalogCommand.Result(in.readBoolean(), Codec.readString(in));
             case SESSION -> new SessionCommand.Result(in.readBoolean(), Codec.readString(in));
             case RESTORE -> new RestoreResult(in.readBoolean(), Codec.readString(in));
+            case FORWARDED -> {
+                if (in.readBoolean()) {
+                    yield ForwardedResult.refused(Codec.readString(in));
+                }
+                int n = in.readInt();
+                List<Object> results = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    results.add(readResult(in));
+                }
+                yield ForwardedResult.applied(results);
+            }
             default -> throw new IOException("unknown result type " + type);
         };
     }

@@ -25,9 +25,10 @@ public final class StoreState {
 
     /**
      * 1: KV and catalog; 2: sessions appended after the catalog; 3: a staged restore appended
-     * after the sessions. All are readable.
+     * after the sessions; 4: the forwarded batches applied lately appended after that. All are
+     * readable.
      */
-    private static final int SNAPSHOT_FORMAT = 3;
+    private static final int SNAPSHOT_FORMAT = 4;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,6 +36,7 @@ public final class StoreState {
     private final CatalogState catalog = new CatalogState();
     private final SessionState sessions = new SessionState(kv, catalog);
     private final RestoreStaging staging = new RestoreStaging();
+    private final AppliedForwards forwards = new AppliedForwards();
     /**
      * Applies take it exclusively, snapshot writers shared: a backup is then a consistent cut
      * across tables (each table's own lock alone would let an apply land between two tables).
@@ -79,50 +81,68 @@ public final class StoreState {
 
     /** Applies the commands of one Raft entry at {@code index}; results are in command order. */
     public List<Object> apply(List<Command> commands, long index) {
-        List<Object> results = new ArrayList<>(commands.size());
-        List<String> changed = new ArrayList<>();
-        List<String> changedKeys = new ArrayList<>();
-        boolean restored = false;
+        Changes changes = new Changes();
+        List<Object> results;
         cut.writeLock().lock();
         try {
-            for (Command c : commands) {
-                if (c instanceof Command.KvTxn txn) {
-                    changedKeys.clear();
-                    TxnResult r = kv.apply(txn.ops(), index, changedKeys);
-                    for (String k : changedKeys) {
-                        changed.add(WatchKeys.kv(k));
-                    }
-                    results.add(r);
-                } else if (c instanceof Command.Catalog cat) {
-                    CatalogCommand.Result r = catalog.apply(cat.command(), index, changed);
-                    if (r.ok()) {
-                        // a node gone, or a check gone or critical, invalidates the sessions tied to it
-                        sessions.catalogChanged(cat.command(), index, changed);
-                    }
-                    results.add(r);
-                } else if (c instanceof Command.Session s) {
-                    results.add(sessions.apply(s.command(), index, changed));
-                } else if (c instanceof Command.RestoreChunk chunk) {
-                    results.add(staging.chunk(chunk));
-                } else if (c instanceof Command.RestoreAbort abort) {
-                    staging.abort(abort.restoreId());
-                    results.add(RestoreResult.OK);
-                } else if (c instanceof Command.RestoreCommit commit) {
-                    RestoreResult r = commitRestore(commit, index);
-                    restored |= r.ok();
-                    results.add(r);
-                }
-            }
+            results = applyEach(commands, index, changes);
             lastIndex = Math.max(lastIndex, index);
         } finally {
             cut.writeLock().unlock();
         }
-        if (restored) {
+        if (changes.restored) {
             listener.everythingChanged();
-        } else if (!changed.isEmpty()) {
-            listener.changed(changed);
+        } else if (!changes.watchKeys.isEmpty()) {
+            listener.changed(changes.watchKeys);
         }
         return results;
+    }
+
+    /** What an entry's commands changed, for the watchers once the entry is applied. */
+    private static final class Changes {
+        final List<String> watchKeys = new ArrayList<>();
+        final List<String> kvKeys = new ArrayList<>();
+        boolean restored;
+    }
+
+    private List<Object> applyEach(List<Command> commands, long index, Changes changes) {
+        List<Object> results = new ArrayList<>(commands.size());
+        for (Command c : commands) {
+            results.add(applyOne(c, index, changes));
+        }
+        return results;
+    }
+
+    private Object applyOne(Command c, long index, Changes changes) {
+        if (c instanceof Command.KvTxn txn) {
+            changes.kvKeys.clear();
+            TxnResult r = kv.apply(txn.ops(), index, changes.kvKeys);
+            for (String k : changes.kvKeys) {
+                changes.watchKeys.add(WatchKeys.kv(k));
+            }
+            return r;
+        } else if (c instanceof Command.Catalog cat) {
+            CatalogCommand.Result r = catalog.apply(cat.command(), index, changes.watchKeys);
+            if (r.ok()) {
+                // a node gone, or a check gone or critical, invalidates the sessions tied to it
+                sessions.catalogChanged(cat.command(), index, changes.watchKeys);
+            }
+            return r;
+        } else if (c instanceof Command.Session s) {
+            return sessions.apply(s.command(), index, changes.watchKeys);
+        } else if (c instanceof Command.RestoreChunk chunk) {
+            return staging.chunk(chunk);
+        } else if (c instanceof Command.RestoreAbort abort) {
+            staging.abort(abort.restoreId());
+            return RestoreResult.OK;
+        } else if (c instanceof Command.RestoreCommit commit) {
+            RestoreResult r = commitRestore(commit, index);
+            changes.restored |= r.ok();
+            return r;
+        } else if (c instanceof Command.Forwarded f) {
+            return forwards.once(f, () -> ForwardedResult.applied(applyEach(f.commands(), index, changes)));
+        }
+        throw new IllegalArgumentException("unknown command " + c.getClass().getName());
     }
 
     /**
@@ -181,19 +201,24 @@ public final class StoreState {
     public record Exported(long index, long term, Counts counts) {
     }
 
-    /** The Raft snapshot: every table, plus a restore staged but not committed yet. */
+    /**
+     * The Raft snapshot: every table, plus a restore staged but not committed yet and the
+     * forwarded batches applied lately.
+     */
     public void writeTo(DataOutput out) throws IOException {
         cut.readLock().lock();
         try {
             writeTables(out);
             staging.writeTo(out);
+            forwards.writeTo(out);
         } finally {
             cut.readLock().unlock();
         }
     }
 
     /**
-     * A backup (state.bin): the same encoding as {@link #writeTo}, with nothing staged, cut between
+     * A backup (state.bin): the same encoding as {@link #writeTo}, with nothing staged and no
+     * forwarded batches (a restore keeps those of the cluster it goes into), cut between
      * two log entries (applies wait meanwhile, so write it somewhere fast, not to a slow client).
      */
     public Exported exportTo(DataOutput out) throws IOException {
@@ -201,6 +226,7 @@ public final class StoreState {
         try {
             writeTables(out);
             new RestoreStaging().writeTo(out);
+            new AppliedForwards().writeTo(out);
             return new Exported(lastIndex, lastTerm, counts());
         } finally {
             cut.readLock().unlock();
@@ -225,6 +251,11 @@ public final class StoreState {
                 staging.readFrom(in);
             } else {
                 staging.clear();
+            }
+            if (format >= 4) {
+                forwards.readFrom(in);
+            } else {
+                forwards.clear();
             }
         } finally {
             cut.writeLock().unlock();
