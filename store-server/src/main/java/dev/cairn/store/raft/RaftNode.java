@@ -341,6 +341,9 @@ public final class RaftNode implements Consensus, AutoCloseable {
                 } catch (IOException e) {
                     throw new CompletionException(e);
                 }
+            } else {
+                LOG.info("forwarding {} writes to the leader {} failed ({}): proposing them again through the next leader",
+                        commands, leader.get(), error instanceof StatusRuntimeException e ? e.getStatus() : error);
             }
             if (result == null) {
                 return viaClient(forwarded, commands);
