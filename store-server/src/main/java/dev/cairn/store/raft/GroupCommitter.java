@@ -23,7 +23,7 @@ import java.util.function.Function;
  * 25-50% more (BENCHMARKS.md, "Cluster (3 servers)").
  *
  * <p>On a follower the batch goes to the leader, which puts its commands in its own queue: the
- * writes of all servers then share the leader's entries (see {@link RaftNode}).
+ * writes of all servers then share the leader's entries (see {@link Writes}).
  */
 final class GroupCommitter implements AutoCloseable {
 

@@ -2,8 +2,6 @@ package dev.cairn.store.raft;
 
 import dev.cairn.store.state.ClusterServer;
 import dev.cairn.store.state.Command;
-import dev.cairn.store.state.CommandCodec;
-import dev.cairn.store.state.ForwardedResult;
 import dev.cairn.store.state.Consensus;
 import dev.cairn.store.state.StoreState;
 import org.apache.ratis.RaftConfigKeys;
@@ -31,7 +29,6 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -39,12 +36,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,8 +54,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * This server's member of the Raft group (Apache Ratis over gRPC), plus the client it uses to
- * propose writes. The whole store is one group; its id is derived from the datacenter name.
+ * This server's member of the Raft group (Apache Ratis over gRPC): forming and changing the
+ * group, linearizable reads, and the means {@link Writes} uses to get writes committed (its own
+ * log when it leads, the RaftClient otherwise). The whole store is one group; its id is derived
+ * from the datacenter name.
  */
 public final class RaftNode implements Consensus, AutoCloseable {
 
@@ -83,7 +80,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
     private final Peer self;
     private final RaftPeerId selfId;
     private final ClusterRpc rpc;
-    private final GroupCommitter committer;
+    private final Writes writes;
     private final SharedReads sharedReads;
     private final ExecutorService readLauncher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cairn-read-index");
@@ -91,11 +88,6 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return t;
     });
     private final ClientId localClientId = ClientId.randomId();
-    private final AtomicLong entriesAppended = new AtomicLong();
-    private final AtomicLong writesForwarded = new AtomicLong();
-    /** This process's name on the batches it forwards (see {@link #forward}): new at every start. */
-    private final UUID origin = UUID.randomUUID();
-    private final AtomicLong forwardSeq = new AtomicLong();
     private final AtomicLong localCallId = new AtomicLong();
     private final ExecutorService membershipCalls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "cairn-membership");
@@ -116,7 +108,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
         this.self = self;
         this.selfId = RaftPeerId.valueOf(self.id());
         this.rpc = rpc;
-        this.committer = new GroupCommitter(this::propose);
+        this.writes = new Writes(this, rpc);
         this.sharedReads = new SharedReads(this::readIndexRound, readLauncher);
     }
 
@@ -139,7 +131,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
                 ClusterRpc.HELLO, ClusterRpc.Handler.json(ClusterRpc.Hello.class, h -> node[0].onHello(h)),
                 ClusterRpc.JOIN, ClusterRpc.Handler.json(ClusterRpc.Join.class, j -> node[0].onJoin(j)),
                 ClusterRpc.RENEW, ClusterRpc.Handler.json(ClusterRpc.Renew.class, r -> node[0].onRenew(r)),
-                ClusterRpc.PROPOSE, batch -> node[0].onPropose(batch))))
+                ClusterRpc.PROPOSE, batch -> node[0].writes.onPropose(batch))))
                 : builder);
         // no group given: Ratis recovers every group found in the storage dir, and a new dir runs none
         RaftServer server = RaftServer.newBuilder()
@@ -226,7 +218,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
         }
     }
 
-    private String notFormedReason() {
+    String notFormedReason() {
         Discovery d = discovery;
         return d != null ? d.waitingFor() : "this server has not joined a cluster";
     }
@@ -281,134 +273,30 @@ public final class RaftNode implements Consensus, AutoCloseable {
         return props;
     }
 
-    /**
-     * Where a batch of writes goes. A leader appends it as one entry, straight to its own Raft
-     * server: through the RaftClient it would travel over gRPC to ourselves and back, which cost
-     * ~40% of the server's CPU per KV write (BENCHMARKS.md). A follower forwards it to the leader,
-     * whose group commit puts it with the writes it received itself (see {@link #forward}).
-     */
-    private CompletableFuture<List<GroupCommitter.Outcome>> propose(List<byte[]> commands) {
-        if (!formed()) {
-            return CompletableFuture.failedFuture(new NoLeaderException(notFormedReason()));
-        }
-        byte[] batch = CommandCodec.encodeBatch(commands);
-        if (!info().isLeader()) {
-            return forward(batch, commands.size());
-        }
-        CompletableFuture<RaftClientReply> local;
-        try {
-            local = server.submitClientRequestAsync(request(Message.valueOf(ByteString.copyFrom(batch)),
-                    RaftClientRequest.writeRequestType()));
-        } catch (IOException e) {
-            return forward(batch, commands.size());
-        }
-        // only a refusal (nothing appended) goes another way: a failure after that may have been
-        // applied, and sending the batch again could apply the same writes twice
-        return local.handle((reply, error) -> {
-            if (error != null || reply.getNotLeaderException() != null || reply.getLeaderNotReadyException() != null) {
-                return forward(batch, commands.size());
-            }
-            entriesAppended.incrementAndGet();
-            return CompletableFuture.completedFuture(outcomes(reply));
-        }).thenCompose(f -> f);
-    }
-
-    /**
-     * A follower's batch, sent to the leader's group commit over {@code cairn.Cluster}. Each
-     * follower batch used to be a Raft entry of its own (sent through the RaftClient), and a
-     * cluster commits only so many entries per second: with the load spread over three servers,
-     * entries carried 3-4 writes instead of 10 and the cluster wrote half as much (BENCHMARKS.md).
-     *
-     * <p>The batch travels as a {@link Command.Forwarded} under this process's {@link #origin} and
-     * a sequence number, which the state machine applies at most once. So when the leader dies
-     * with the batch in flight, or answers that it could not commit it, the batch is proposed
-     * again through the RaftClient (which waits for the next leader): had the first copy been
-     * committed after all, the second answers with its results instead of applying the writes
-     * twice. The RaftClient is also the way when the leader is unknown or not connected yet.
-     */
-    private CompletableFuture<List<GroupCommitter.Outcome>> forward(byte[] batch, int commands) {
-        byte[] forwarded = CommandCodec.encodeForwarded(origin, forwardSeq.incrementAndGet(), batch);
-        // a leader that is not ready yet (or refused the batch) waits through the client too
-        Optional<String> leader = info().isLeader() ? Optional.empty() : leaderAddress();
-        if (leader.isEmpty() || !rpc.connected(leader.get())) {
-            return viaClient(forwarded, commands);
-        }
-        return rpc.callAsync(leader.get(), ClusterRpc.PROPOSE, forwarded, LEADER_WAIT).handle((reply, error) -> {
-            ForwardedResult result = null;
-            if (error == null) {
-                try {
-                    result = ForwardedBatch.decode(reply);
-                } catch (IOException e) {
-                    throw new CompletionException(e);
-                }
-            } else {
-                LOG.info("forwarding {} writes to the leader {} failed ({}): proposing them again through the next leader",
-                        commands, leader.get(), error instanceof StatusRuntimeException e ? e.getStatus() : error);
-            }
-            if (result == null) {
-                return viaClient(forwarded, commands);
-            }
-            writesForwarded.addAndGet(commands);
-            return CompletableFuture.completedFuture(outcomes(result, commands));
-        }).thenCompose(f -> f);
-    }
-
     @Override
     public RaftCounters counters() {
-        return new RaftCounters(entriesAppended.get(), writesForwarded.get());
-    }
-
-    /** A forwarded batch as an entry of its own, through the RaftClient (see {@link #forward}). */
-    private CompletableFuture<List<GroupCommitter.Outcome>> viaClient(byte[] forwarded, int commands) {
-        byte[] entry = CommandCodec.encodeBatch(List.of(forwarded));
-        return viaLeader(client().async().send(Message.valueOf(ByteString.copyFrom(entry))))
-                .thenApply(reply -> outcomes((ForwardedResult) outcomes(reply).get(0).result(), commands));
-    }
-
-    private static List<GroupCommitter.Outcome> outcomes(RaftClientReply reply) {
-        if (!reply.isSuccess()) {
-            throw new CompletionException(reply.getException());
-        }
-        try {
-            return CommandCodec.decodeResults(reply.getMessage().getContent().toByteArray()).stream()
-                    .map(GroupCommitter.Outcome::ok).toList();
-        } catch (IOException e) {
-            throw new CompletionException(e);
-        }
-    }
-
-    private static List<GroupCommitter.Outcome> outcomes(ForwardedResult result, int commands) {
-        if (result.refused() != null) {
-            return Collections.nCopies(commands, GroupCommitter.Outcome.failed(result.refused()));
-        }
-        if (result.results().size() != commands) {
-            throw new CompletionException(new IOException(
-                    result.results().size() + " results for a forwarded batch of " + commands + " writes"));
-        }
-        return result.results().stream().map(GroupCommitter.Outcome::ok).toList();
-    }
-
-    /** The leader's side of {@link #forward}: the batch joins this server's group commit. */
-    private CompletableFuture<byte[]> onPropose(byte[] forwarded) {
-        if (!isLeader()) {
-            return CompletableFuture.completedFuture(ForwardedBatch.notLeader());
-        }
-        try {
-            // a malformed command would fail the whole entry it shares with other writes
-            if (!(CommandCodec.decodeCommand(forwarded) instanceof Command.Forwarded)) {
-                throw new IOException("not a forwarded batch");
-            }
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(new IOException("malformed forwarded batch: " + e.getMessage(), e));
-        }
-        return committer.submitEncoded(forwarded).handle((result, error) -> error != null
-                ? ForwardedBatch.failed(error)
-                : ForwardedBatch.done((ForwardedResult) result));
+        return writes.counters();
     }
 
     @Override
     public CompletableFuture<Object> submit(Command command) {
-        return committer.submit(command);
+        return writes.submit(command);
+    }
+
+    /** A batch appended to this server's own log as one entry (it must be the leader). */
+    CompletableFuture<RaftClientReply> appendLocally(byte[] batch) throws IOException {
+        return server.submitClientRequestAsync(request(Message.valueOf(ByteString.copyFrom(batch)),
+                RaftClientRequest.writeRequestType()));
+    }
+
+    /** An entry sent through the RaftClient, which finds the leader and waits for one if need be. */
+    CompletableFuture<RaftClientReply> sendViaClient(byte[] entry) {
+        return viaLeader(client().async().send(Message.valueOf(ByteString.copyFrom(entry))));
+    }
+
+    /** Whether this server leads at this moment (false while the group is not formed). */
+    boolean leadsNow() {
+        return formed() && info().isLeader();
     }
 
     /**
@@ -760,7 +648,7 @@ public final class RaftNode implements Consensus, AutoCloseable {
         readyPoller.shutdownNow();
         readLauncher.shutdownNow();
         membershipCalls.shutdownNow();
-        committer.close();
+        writes.close();
         if (client != null) {
             client.close();
         }
