@@ -31,7 +31,8 @@ import java.util.function.Function;
  * extra port. Ratis needs to know a server's id before it can talk to it; these calls are how
  * servers that know only addresses find each other's ids, join a running cluster, and reach the
  * leader with what is not a log entry (a session renew). Messages are small JSON documents, except
- * {@link #PROPOSE}: a follower's batch of writes for the leader, in the log's own binary encoding.
+ * {@link #PROPOSE}: a follower's batch of writes for the leader, as one {@code Command.Forwarded}
+ * in the log's binary encoding.
  */
 final class ClusterRpc implements AutoCloseable {
 
