@@ -36,6 +36,7 @@ public final class BlockingQuery {
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile WatchHub.Registration registration;
     private volatile XnioExecutor.Key timer;
+    private volatile Hangups hangups;
     private volatile boolean counted;
 
     private BlockingQuery(HttpServerExchange ex, ApiContext ctx, QueryOptions options, WatchHub.Spec spec,
@@ -89,6 +90,7 @@ public final class BlockingQuery {
         ctx.hub().parked(1);
         timer = ex.getIoThread().executeAfter(this::timeout, waitMillis + jitter, TimeUnit.MILLISECONDS);
         ex.getConnection().addCloseListener(c -> finish());
+        hangups = Hangups.watch(ex);
         check();
     }
 
@@ -162,6 +164,10 @@ public final class BlockingQuery {
         XnioExecutor.Key t = timer;
         if (t != null) {
             t.remove();
+        }
+        Hangups h = hangups;
+        if (h != null) {
+            h.stop();
         }
         return true;
     }
