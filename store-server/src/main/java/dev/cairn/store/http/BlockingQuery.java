@@ -1,9 +1,14 @@
 package dev.cairn.store.http;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.SameThreadExecutor;
 import org.xnio.XnioExecutor;
 
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +32,15 @@ public final class BlockingQuery {
     /** The result of evaluating a read: its index and how to write it. */
     public record Answer(long index, java.util.function.Consumer<HttpServerExchange> writer) {
     }
+
+    /**
+     * The queries parked on a connection, released together when it closes. One close listener per
+     * connection, not one per query: Undertow keeps a connection's close listeners until it
+     * closes, and a keep-alive client (consul-template, Cairn's daemon) asks query after query on
+     * one connection for months.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final AttachmentKey<Set<BlockingQuery>> PARKED = (AttachmentKey) AttachmentKey.create(Set.class);
 
     private final HttpServerExchange ex;
     private final ApiContext ctx;
@@ -89,9 +103,21 @@ public final class BlockingQuery {
         counted = true;
         ctx.hub().parked(1);
         timer = ex.getIoThread().executeAfter(this::timeout, waitMillis + jitter, TimeUnit.MILLISECONDS);
-        ex.getConnection().addCloseListener(c -> finish());
+        parkedOn(ex.getConnection()).add(this);
         hangups = Hangups.watch(ex);
         check();
+    }
+
+    /** Called on the connection's I/O thread, as its close listeners are. */
+    private static Set<BlockingQuery> parkedOn(ServerConnection connection) {
+        Set<BlockingQuery> parked = connection.getAttachment(PARKED);
+        if (parked == null) {
+            Set<BlockingQuery> created = ConcurrentHashMap.newKeySet();
+            connection.putAttachment(PARKED, created);
+            connection.addCloseListener(c -> List.copyOf(created).forEach(BlockingQuery::finish));
+            parked = created;
+        }
+        return parked;
     }
 
     /** Registers for changes, then evaluates; answers if the index moved past the client's. */
@@ -156,6 +182,10 @@ public final class BlockingQuery {
         }
         if (counted) {
             ctx.hub().parked(-1);
+            Set<BlockingQuery> parked = ex.getConnection().getAttachment(PARKED);
+            if (parked != null) {
+                parked.remove(this);
+            }
         }
         WatchHub.Registration r = registration;
         if (r != null) {

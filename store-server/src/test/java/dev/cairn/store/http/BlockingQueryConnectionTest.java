@@ -23,10 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A client that hangs up on a parked blocking query releases it at once (as Consul's Go server
- * notices), and one that sends its next request while the first is parked gets both answers.
+ * Blocking queries and the connections they arrive on: a client that hangs up on a parked query
+ * releases it at once (as Consul's Go server notices), one that sends its next request while the
+ * first is parked gets both answers, and query after query on one keep-alive connection holds no
+ * memory.
  */
-class HangupTest {
+class BlockingQueryConnectionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -80,6 +82,42 @@ class HangupTest {
             assertThat(readResponse(in)).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nafter");
             assertThat(readResponse(in)).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nyes");
         }
+    }
+
+    @Test
+    void queryAfterQueryOnOneKeepAliveConnectionHoldsNoMemory() throws Exception {
+        // what a consul-template asks for months on one connection; the first 2,000 warm up
+        long index = index("hang/ready");
+        try (Socket client = new Socket("127.0.0.1", server.httpPort())) {
+            client.setSoTimeout(10_000);
+            blockingQueries(client, index, 2_000);
+            long before = heapUsedAfterGc();
+            blockingQueries(client, index, 5_000);
+            long grown = heapUsedAfterGc() - before;
+
+            System.out.printf("heap after 5,000 more blocking queries on one connection: %+d KiB%n", grown / 1024);
+            assertThat(grown).as("bytes still held, connection open, after 5,000 answered blocking queries")
+                    .isLessThan(2L << 20);
+        }
+    }
+
+    private static void blockingQueries(Socket client, long index, int n) throws IOException {
+        InputStream in = client.getInputStream();
+        for (int i = 0; i < n; i++) {
+            send(client, "GET /v1/kv/hang/ready?index=" + index + "&wait=1ms&raw HTTP/1.1\r\nHost: cairn\r\n\r\n");
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    private static long heapUsedAfterGc() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+            Runtime r = Runtime.getRuntime();
+            used = Math.min(used, r.totalMemory() - r.freeMemory());
+        }
+        return used;
     }
 
     private static void send(Socket s, String request) throws IOException {
