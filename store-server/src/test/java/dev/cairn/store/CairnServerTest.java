@@ -25,12 +25,8 @@ class CairnServerTest {
     Path data;
 
     private ServerConfig config() {
-        ServerConfig c = new ServerConfig();
+        ServerConfig c = TestConfigs.loopback("n1");
         c.dataDir = data;
-        c.nodeName = "n1";
-        c.httpPort = 0;
-        c.raftPort = -1;
-        c.dnsPort = -1;
         c.snapshotThreshold = 100;
         return c;
     }

@@ -3,7 +3,7 @@ package dev.cairn.store.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.store.CairnServer;
-import dev.cairn.store.ServerConfig;
+import dev.cairn.store.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,13 +28,7 @@ class AgentServiceHashTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerConfig c = new ServerConfig();
-        c.dev = true;
-        c.httpPort = 0;
-        c.raftPort = -1;
-        c.dnsPort = -1;
-        c.nodeName = "n1";
-        server = CairnServer.start(c);
+        server = CairnServer.start(TestConfigs.dev("n1"));
     }
 
     @AfterEach

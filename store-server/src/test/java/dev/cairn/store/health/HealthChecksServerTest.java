@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.store.CairnServer;
 import dev.cairn.store.ServerConfig;
+import dev.cairn.store.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +28,7 @@ class HealthChecksServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerConfig c = new ServerConfig();
-        c.dev = true;
-        c.nodeName = "n1";
-        c.httpPort = 0;
-        c.raftPort = -1;
-        c.dnsPort = -1;
+        ServerConfig c = TestConfigs.dev("n1");
         c.checkReapInterval = Duration.ofMillis(200);
         c.minDeregisterCriticalAfter = Duration.ofMillis(100);
         server = CairnServer.start(c);

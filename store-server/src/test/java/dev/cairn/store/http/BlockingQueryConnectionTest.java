@@ -3,7 +3,7 @@ package dev.cairn.store.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.store.CairnServer;
-import dev.cairn.store.ServerConfig;
+import dev.cairn.store.TestConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,13 +37,7 @@ class BlockingQueryConnectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ServerConfig c = new ServerConfig();
-        c.dev = true;
-        c.nodeName = "h1";
-        c.httpPort = 0;
-        c.raftPort = -1;
-        c.dnsPort = -1;
-        server = CairnServer.start(c);
+        server = CairnServer.start(TestConfigs.dev("h1"));
         base = "http://127.0.0.1:" + server.httpPort();
         await().atMost(Duration.ofSeconds(10)).until(() -> put("hang/ready", "yes").equals("true"));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.store.CairnServer;
 import dev.cairn.store.ServerConfig;
+import dev.cairn.store.TestConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,12 +29,7 @@ class SessionApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ServerConfig c = new ServerConfig();
-        c.dev = true;
-        c.nodeName = "s1";
-        c.httpPort = 0;
-        c.raftPort = -1;
-        c.dnsPort = -1;
+        ServerConfig c = TestConfigs.dev("s1");
         c.minSessionTtl = Duration.ofSeconds(1);
         server = CairnServer.start(c);
         base = "http://127.0.0.1:" + server.httpPort();
