@@ -30,14 +30,11 @@ final class ForwardedBatch {
     }
 
     static byte[] done(ForwardedResult result) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(DONE);
-            CommandCodec.writeResult(out, result);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        byte[] encoded = CommandCodec.encodeResult(result);
+        byte[] answer = new byte[1 + encoded.length];
+        answer[0] = DONE;
+        System.arraycopy(encoded, 0, answer, 1, encoded.length);
+        return answer;
     }
 
     static byte[] failed(Throwable error) {

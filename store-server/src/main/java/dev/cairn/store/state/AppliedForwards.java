@@ -2,12 +2,8 @@ package dev.cairn.store.state;
 
 import dev.cairn.store.kv.Codec;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -65,7 +61,7 @@ final class AppliedForwards {
                     + " batches: not applied, as it may have been applied before");
         }
         ForwardedResult result = apply.get();
-        byte[] encoded = encode(result);
+        byte[] encoded = CommandCodec.encodeResult(result);
         window.results.put(batch.seq(), encoded);
         window.bytes += encoded.length;
         Iterator<Map.Entry<Long, byte[]>> oldest = window.results.entrySet().iterator();
@@ -121,19 +117,9 @@ final class AppliedForwards {
         }
     }
 
-    private static byte[] encode(ForwardedResult result) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            CommandCodec.writeResult(out, result);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
     private static ForwardedResult decode(byte[] encoded) {
         try {
-            return (ForwardedResult) CommandCodec.readResult(new DataInputStream(new ByteArrayInputStream(encoded)));
+            return (ForwardedResult) CommandCodec.decodeResult(encoded);
         } catch (IOException e) {
             throw new UncheckedIOException("a remembered forwarded result does not decode", e);
         }

@@ -166,21 +166,46 @@ public final class CommandCodec {
         };
     }
 
+    /** The results of a batch, in order: a count, then each as {@link #writeResult} writes it. */
     public static byte[] encodeResults(List<Object> results) {
+        return toBytes(out -> writeResults(out, results));
+    }
+
+    public static List<Object> decodeResults(byte[] data) throws IOException {
+        return readResults(new DataInputStream(new ByteArrayInputStream(data)));
+    }
+
+    /** One result on its own, as {@link #writeResult} writes it. */
+    public static byte[] encodeResult(Object result) {
+        return toBytes(out -> writeResult(out, result));
+    }
+
+    public static Object decodeResult(byte[] data) throws IOException {
+        return readResult(new DataInputStream(new ByteArrayInputStream(data)));
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] toBytes(Writer writer) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(results.size());
-            for (Object r : results) {
-                writeResult(out, r);
-            }
+            writer.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
     }
 
-    public static List<Object> decodeResults(byte[] data) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+    private static void writeResults(DataOutputStream out, List<Object> results) throws IOException {
+        out.writeInt(results.size());
+        for (Object r : results) {
+            writeResult(out, r);
+        }
+    }
+
+    private static List<Object> readResults(DataInputStream in) throws IOException {
         int n = in.readInt();
         List<Object> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -204,10 +229,7 @@ public final class CommandCodec {
             if (f.refused() != null) {
                 Codec.writeString(out, f.refused());
             } else {
-                out.writeInt(f.results().size());
-                for (Object each : f.results()) {
-                    writeResult(out, each);
-                }
+                writeResults(out, f.results());
             }
         } else if (r instanceof SessionCommand.Result s) {
             out.writeByte(SESSION);
@@ -232,12 +254,7 @@ public final class CommandCodec {
                 if (in.readBoolean()) {
                     yield ForwardedResult.refused(Codec.readString(in));
                 }
-                int n = in.readInt();
-                List<Object> results = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    results.add(readResult(in));
-                }
-                yield ForwardedResult.applied(results);
+                yield ForwardedResult.applied(readResults(in));
             }
             default -> throw new IOException("unknown result type " + type);
         };
