@@ -143,10 +143,7 @@ final class Writes implements AutoCloseable {
         if (result.refused() != null) {
             return Collections.nCopies(commands, GroupCommitter.Outcome.failed(result.refused()));
         }
-        if (result.results().size() != commands) {
-            throw new CompletionException(new IOException(
-                    result.results().size() + " results for a forwarded batch of " + commands + " writes"));
-        }
+        // a count that does not match the batch fails it in GroupCommitter.complete
         return result.results().stream().map(GroupCommitter.Outcome::ok).toList();
     }
 
