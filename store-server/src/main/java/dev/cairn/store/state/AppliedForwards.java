@@ -75,10 +75,6 @@ final class AppliedForwards {
         return result;
     }
 
-    int origins() {
-        return origins.size();
-    }
-
     void clear() {
         origins.clear();
     }
