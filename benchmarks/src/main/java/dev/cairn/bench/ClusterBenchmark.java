@@ -124,7 +124,7 @@ public final class ClusterBenchmark {
         this.b = b;
         seconds = b.intOpt("seconds", 6);
         warmup = b.intOpt("warmup", 1);
-        jitWarmup = b.intOpt("jit-warmup", 90);
+        jitWarmup = b.intOpt("jit-warmup", 180);
         etcdWarmup = b.intOpt("etcd-warmup", 10);
         rounds = b.intOpt("rounds", 2);
         leaderSeconds = b.intOpt("leader-seconds", 4);
@@ -139,7 +139,7 @@ public final class ClusterBenchmark {
 
     public static void main(String[] args) throws Exception {
         try (Bench b = new Bench(args, "ClusterBenchmark --jar cairn.jar [--etcd PATH|none] [--wrk PATH] [--out FILE]"
-                + " [--pid-file FILE] [--seconds 6] [--warmup 1] [--jit-warmup 90] [--etcd-warmup 10] [--rounds 2] [--leader-seconds 4]"
+                + " [--pid-file FILE] [--seconds 6] [--warmup 1] [--jit-warmup 180] [--etcd-warmup 10] [--rounds 2] [--leader-seconds 4]"
                 + " [--connections 64] [--keys 10000] [--value-bytes 100] [--failovers 10] [--etcd-failovers 10]"
                 + " [--write-period-ms 10] [--logs DIR] [--source GIT-DESCRIBE]")) {
             ClusterBenchmark cb = new ClusterBenchmark(b);
@@ -290,7 +290,8 @@ public final class ClusterBenchmark {
     /**
      * Spread load of {@code op} until the servers are warm; returns how long that took, e.g. "35 s".
      * Cairn's JVMs keep compiling for 30-60 s of load on a quiet host (BENCHMARKS.md, "JIT") and for
-     * minutes on a busy one, three JVMs sharing two cores: so Cairn gets 5 s runs until its JIT
+     * about two minutes of spread PUT with three JVMs sharing two cores (their C2 threads still took
+     * a third of the servers' CPU after 60 s, and stopped at 110-130 s): so Cairn gets 5 s runs until its JIT
      * compiler threads used under 10% of its servers' CPU in the last one (at least 10 s, at most
      * --jit-warmup, GETs a third of that). etcd is compiled ahead of time: a fixed --etcd-warmup s of
      * PUT (a third of it of GET); a shorter warm-up can only help it (its database keeps every revision).

@@ -6,21 +6,40 @@ import dev.cairn.store.state.CommandCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Group commit: concurrent writes share one Raft entry. One KV write per entry tops out near
  * 3,000 entries/s on one node (Ratis 3.2.2 over gRPC, 2 cores); 32 writes per entry gave ~10x
  * that. So while an entry is being replicated, newly arriving commands wait in a queue and leave
- * together in the next entry. Nobody waits on a timer: an idle server sends a lone write at once.
- * Each command still gets its own result, in order.
+ * together in the next entry. An idle server sends a lone write at once. Each command still gets
+ * its own result, in order.
  *
  * <p>One entry in flight, not several: a cluster commits about as many entries per second with
  * one in flight as with four (the CPU and the fsyncs are the limit, not the round trip), so four
  * only cut the writes per entry by four. With 64 clients spread over 3 servers, one in flight
  * carried 18 writes per entry instead of 7 and gave 2.5-4x the PUTs/s; a lone server gave
  * 25-50% more (BENCHMARKS.md, "Cluster (3 servers)").
+ *
+ * <p><b>Lingering.</b> Under load, one in flight splits the writers into two halves that take
+ * turns: those whose writes are in the entry in flight, and those who wrote meanwhile, who leave
+ * in the next entry the moment the first is committed, before its writers had time to write
+ * again. So after a batch of several writes is committed, the next batch waits for them: it leaves
+ * once as many commands are waiting as the committed batch carried plus those already waiting, or
+ * after {@link #LINGER} at the latest (MySQL's binlog group commit has the same pair of knobs,
+ * a delay and a count). On a follower, the writers are its clients; on the leader, a follower's
+ * forwarded batch counts as one writer. With 64 clients, entries carried 50-60 writes instead
+ * of 18-29 and the cluster wrote 1.2-1.6x as much (BENCHMARKS.md, "Lingering").
+ *
+ * <p>A lone writer never waits: after a batch of one, the next write leaves at once. Writers who
+ * do not write again right away (many clients writing now and then) would make every batch wait
+ * the whole {@link #LINGER} for nothing: so a linger that ended with fewer than half of the
+ * awaited commands waiting turns lingering off for the next batch, the next 2, 4, ... up to
+ * {@link #MAX_SKIPPED} batches, until a linger works again.
  *
  * <p>On a follower the batch goes to the leader, which puts its commands in its own queue: the
  * writes of all servers then share the leader's entries (see {@link Writes}).
@@ -30,6 +49,10 @@ final class GroupCommitter implements AutoCloseable {
     static final int MAX_IN_FLIGHT = 1;
     static final int MAX_BATCH_COMMANDS = 512;
     static final int MAX_BATCH_BYTES = 2 << 20;
+    /** How long a batch waits at most for the writers of the previous one. */
+    static final Duration LINGER = Duration.ofMillis(3);
+    /** After lingers that did not work, at most this many batches leave without one. */
+    static final int MAX_SKIPPED = 64;
 
     private record Pending(byte[] encoded, CompletableFuture<Object> result) {
     }
@@ -47,12 +70,24 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Proposes a batch of encoded commands; completes with one outcome per command, in order. */
     private final Function<List<byte[]>, CompletableFuture<List<Outcome>>> proposer;
+    private final long lingerNanos;
+    private final ScheduledExecutorService timer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
+    /** While lingering, how many waiting commands let the next batch leave; 0 when not lingering. */
+    private int awaited;
+    /** Counts lingers, so that the timer of one that ended early does not end a later one. */
+    private long linger;
+    /** How many batches still leave without lingering, and how many the next failed linger skips. */
+    private int skipping;
+    private int skipAfterFailure = 1;
     private boolean closed;
 
-    GroupCommitter(Function<List<byte[]>, CompletableFuture<List<Outcome>>> proposer) {
+    GroupCommitter(Function<List<byte[]>, CompletableFuture<List<Outcome>>> proposer,
+                   Duration linger, ScheduledExecutorService timer) {
         this.proposer = proposer;
+        this.lingerNanos = linger.toNanos();
+        this.timer = timer;
     }
 
     CompletableFuture<Object> submit(Command command) {
@@ -69,7 +104,7 @@ final class GroupCommitter implements AutoCloseable {
                 return p.result;
             }
             queue.add(p);
-            if (inFlight < MAX_IN_FLIGHT) {
+            if (inFlight < MAX_IN_FLIGHT && queue.size() >= awaited) {
                 batch = drain();
             }
         }
@@ -92,6 +127,11 @@ final class GroupCommitter implements AutoCloseable {
             bytes += next.encoded.length;
         }
         inFlight++;
+        if (awaited > 0 && batch.size() >= awaited) {
+            skipAfterFailure = 1; // a linger worked: every awaited writer came back in time
+        }
+        awaited = 0;
+        linger++;
         return batch;
     }
 
@@ -107,14 +147,47 @@ final class GroupCommitter implements AutoCloseable {
             List<Pending> next = null;
             synchronized (this) {
                 inFlight--;
-                if (!queue.isEmpty() && inFlight < MAX_IN_FLIGHT) {
+                if (batch.size() > 1 && lingerNanos > 0 && !closed) {
+                    if (skipping > 0) {
+                        skipping--;
+                    } else {
+                        awaited = Math.min(MAX_BATCH_COMMANDS, batch.size() + queue.size());
+                    }
+                }
+                if (!queue.isEmpty() && queue.size() >= awaited && inFlight < MAX_IN_FLIGHT) {
                     next = drain();
+                } else if (awaited > 0) {
+                    long thisLinger = ++linger;
+                    timer.schedule(() -> lingered(thisLinger), lingerNanos, TimeUnit.NANOSECONDS);
                 }
             }
             if (next != null) {
                 send(next);
             }
         });
+    }
+
+    /** The linger time is up: whatever is waiting leaves, unless the batch left already. */
+    private void lingered(long thisLinger) {
+        List<Pending> batch = null;
+        synchronized (this) {
+            if (thisLinger != linger) {
+                return;
+            }
+            if (queue.size() * 2 < awaited) {
+                skipping = skipAfterFailure;
+                skipAfterFailure = Math.min(MAX_SKIPPED, skipAfterFailure * 2);
+            } else {
+                skipAfterFailure = 1;
+            }
+            awaited = 0;
+            if (!queue.isEmpty() && inFlight < MAX_IN_FLIGHT) {
+                batch = drain();
+            }
+        }
+        if (batch != null) {
+            send(batch);
+        }
     }
 
     private static void complete(List<Pending> batch, List<Outcome> outcomes, Throwable error) {

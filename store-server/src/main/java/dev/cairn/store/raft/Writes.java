@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,7 +31,13 @@ final class Writes implements AutoCloseable {
 
     private final RaftNode node;
     private final ClusterRpc rpc;
-    private final GroupCommitter committer = new GroupCommitter(this::propose);
+    /** Ends the group commit's lingers (see {@link GroupCommitter}). */
+    private final ScheduledExecutorService lingerTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "group-commit-linger");
+        t.setDaemon(true);
+        return t;
+    });
+    private final GroupCommitter committer = new GroupCommitter(this::propose, GroupCommitter.LINGER, lingerTimer);
     private final AtomicLong entriesAppended = new AtomicLong();
     private final AtomicLong writesForwarded = new AtomicLong();
     /** This process's name on the batches it forwards (see {@link #forward}): new at every start. */
@@ -168,5 +176,6 @@ final class Writes implements AutoCloseable {
     @Override
     public void close() {
         committer.close();
+        lingerTimer.shutdownNow();
     }
 }

@@ -2,11 +2,18 @@ package dev.cairn.store.raft;
 
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.CommandCodec;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,12 +23,49 @@ class GroupCommitterTest {
     }
 
     /** Batches the committer proposed, which the test answers by hand. */
-    private final List<Proposal> proposals = new ArrayList<>();
-    private final GroupCommitter committer = new GroupCommitter(commands -> {
-        Proposal p = new Proposal(commands, new CompletableFuture<>());
-        proposals.add(p);
-        return p.outcomes;
-    });
+    private final List<Proposal> proposals = Collections.synchronizedList(new ArrayList<>());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    /** Lingers for an hour: a batch that leaves did so because its writers came back. */
+    private GroupCommitter committer = committer(Duration.ofHours(1));
+
+    private GroupCommitter committer(Duration linger) {
+        return new GroupCommitter(commands -> {
+            Proposal p = new Proposal(commands, new CompletableFuture<>());
+            proposals.add(p);
+            return p.outcomes;
+        }, linger, timer);
+    }
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    /** Commits proposal i, each of its commands with result "ok". */
+    private void commit(int i) {
+        Proposal p = proposals.get(i);
+        p.outcomes().complete(Collections.nCopies(p.commands().size(), GroupCommitter.Outcome.ok("ok")));
+    }
+
+    /**
+     * With nothing in flight and no linger: a lone write leaves and is committed, then a batch of
+     * {@code writers} writes (which waited for it) leaves and is committed.
+     */
+    private void commitABatchOf(int writers) {
+        int first = proposals.size();
+        committer.submit(command("first"));
+        IntStream.range(0, writers).forEach(i -> committer.submit(command("w" + i)));
+        commit(first);
+        assertThat(proposals).hasSize(first + 2);
+        assertThat(proposals.get(first + 1).commands()).hasSize(writers);
+        commit(first + 1);
+    }
+
+    /** Waits for the linger of {@code committer(Duration.ofMillis(50))} to end. */
+    private void lingerEnds() throws Exception {
+        Thread.sleep(100);
+        timer.submit(() -> { }).get(5, TimeUnit.SECONDS); // the linger's end, due earlier, ran first
+    }
 
     private static Command command(String name) {
         return new Command.RestoreAbort(name);
@@ -86,5 +130,124 @@ class GroupCommitterTest {
         CompletableFuture<Object> write = committer.submit(command("a"));
         proposals.get(0).outcomes().complete(List.of());
         assertThat(write).isCompletedExceptionally();
+    }
+
+    @Test
+    void afterABatchOfSeveralTheNextLeavesWhenAsManyWritersAreBack() {
+        commitABatchOf(3);
+        committer.submit(command("x"));
+        committer.submit(command("y"));
+        assertThat(proposals).as("two of the three writers are back").hasSize(2);
+        committer.submit(command("z"));
+        assertThat(proposals).hasSize(3);
+        assertThat(proposals.get(2).commands()).hasSize(3);
+    }
+
+    @Test
+    void writersWhoWereWaitingAlreadyCountToo() {
+        committer.submit(command("first"));
+        committer.submit(command("a"));
+        committer.submit(command("b"));
+        commit(0);
+        committer.submit(command("waiting"));
+        commit(1);
+        assertThat(proposals).as("the batch of a and b was committed: 2 + 1 awaited").hasSize(2);
+        committer.submit(command("a again"));
+        assertThat(proposals).hasSize(2);
+        committer.submit(command("b again"));
+        assertThat(proposals).hasSize(3);
+        assertThat(proposals.get(2).commands()).containsExactly(CommandCodec.encodeCommand(command("waiting")),
+                CommandCodec.encodeCommand(command("a again")), CommandCodec.encodeCommand(command("b again")));
+    }
+
+    @Test
+    void aBatchWhoseWritersDoNotComeBackLeavesAfterTheLingerTime() throws Exception {
+        committer = committer(Duration.ofMillis(50));
+        commitABatchOf(3);
+        CompletableFuture<Object> write = committer.submit(command("x"));
+        assertThat(proposals).as("lingering").hasSize(2);
+
+        lingerEnds();
+        assertThat(proposals).hasSize(3);
+        assertThat(proposals.get(2).commands()).hasSize(1);
+        commit(2);
+        assertThat(write).isCompletedWithValue("ok");
+    }
+
+    @Test
+    void whenTheLingerTimeIsUpWithNobodyWaitingTheNextWriteLeavesAtOnce() throws Exception {
+        committer = committer(Duration.ofMillis(50));
+        commitABatchOf(3);
+        lingerEnds();
+        committer.submit(command("late"));
+        assertThat(proposals).hasSize(3);
+    }
+
+    @Test
+    void aLoneWriterNeverLingers() {
+        for (int i = 0; i < 3; i++) {
+            committer.submit(command("w" + i));
+            assertThat(proposals).hasSize(i + 1);
+            commit(i);
+        }
+    }
+
+    @Test
+    void closingFailsTheWritesThatWereLingering() {
+        commitABatchOf(3);
+        CompletableFuture<Object> write = committer.submit(command("x"));
+        committer.close();
+        assertThat(write).failsWithin(java.time.Duration.ZERO).withThrowableThat()
+                .withCauseInstanceOf(NoLeaderException.class).withMessageContaining("shutting down");
+    }
+
+    @Test
+    void lingersThatDoNotWorkTurnLingeringOffForOneBatchThenTwoThenFour() throws Exception {
+        committer = committer(Duration.ofMillis(50));
+        commitABatchOf(3);
+        lingerEnds(); // nobody came back: the next batch does not linger
+        commitABatchOf(2);
+        int before = proposals.size();
+        committer.submit(command("at once"));
+        assertThat(proposals).as("no linger after the batch of 2").hasSize(before + 1);
+        commit(before);
+
+        commitABatchOf(2); // this one lingers again, and in vain: the next two do not
+        lingerEnds();
+        for (int i = 0; i < 2; i++) {
+            commitABatchOf(2);
+        }
+        before = proposals.size();
+        committer.submit(command("w"));
+        assertThat(proposals).as("no linger after the second skipped batch").hasSize(before + 1);
+        commit(before);
+
+        commitABatchOf(2);
+        committer.submit(command("lingering"));
+        assertThat(proposals).as("lingering again").hasSize(before + 3);
+    }
+
+    @Test
+    void aLingerThatWorksKeepsLingeringOn() throws Exception {
+        committer = committer(Duration.ofMillis(50));
+        commitABatchOf(3);
+        lingerEnds(); // in vain: the next batch does not linger, the one after does
+        commitABatchOf(2);
+        commitABatchOf(2);
+        int before = proposals.size();
+        committer.submit(command("a"));
+        committer.submit(command("b"));
+        assertThat(proposals).as("the linger worked").hasSize(before + 1);
+        commit(before);
+        committer.submit(command("c"));
+        assertThat(proposals).as("and the next batch lingers too").hasSize(before + 1);
+        committer.submit(command("d"));
+        commit(before + 1);
+
+        lingerEnds(); // in vain again, but after one that worked: only one batch skips it
+        commitABatchOf(2);
+        commitABatchOf(2);
+        committer.submit(command("e"));
+        assertThat(proposals).as("lingering after one skipped batch").hasSize(before + 6);
     }
 }
