@@ -9,7 +9,7 @@
 #             needs a Docker engine on $DOCKER_HOST or /var/run/docker.sock, and busybox-static)
 #   cluster   dev.cairn.bench.ClusterBenchmark: 3 Cairn servers vs 3 etcd members, KV PUT/GET and
 #             leader failover (kill -9 to the first acknowledged write, 10 rounds each)
-#             (~6 min: 2 of them the JIT warm-up of 3 JVMs on 2 cores, 1.5 the kill/restart rounds)
+#             (~8 min: 3-4 of them the JIT warm-up of 3 JVMs on 2 cores, 1.5 the kill/restart rounds)
 # benchmarks/run.sh --only kv|registry|render|daemon|registrator|cluster runs one of them.
 # Other arguments go to KvBenchmark (e.g. --rounds 1 --seconds 5, --etcd none, --jar other.jar), or with
 # --only daemon to DaemonBenchmark (e.g. --changes 300), or with --only cluster to ClusterBenchmark

@@ -11,6 +11,7 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
@@ -45,6 +46,14 @@ final class CairnStateMachine extends BaseStateMachine {
 
     private final StoreState state;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /**
+     * Whether a snapshot was taken or loaded. A leader asks for the latest snapshot before each
+     * appendEntries to each follower, and while there is none, Ratis' storage lists the snapshot
+     * folder to answer: 5.5% of a busy leader's CPU until its first snapshot (profiled, 3
+     * servers under spread PUT). A snapshot only appears through {@link #takeSnapshot} or a load
+     * (at start, and after installing the leader's), so until then the answer is "none" at once.
+     */
+    private volatile boolean hasSnapshot;
 
     CairnStateMachine(StoreState state) {
         this.state = state;
@@ -78,6 +87,11 @@ final class CairnStateMachine extends BaseStateMachine {
         getLifeCycle().startAndTransition(() -> loadSnapshot(storage.loadLatestSnapshot()));
     }
 
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return hasSnapshot ? storage.getLatestSnapshot() : null;
+    }
+
     private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
             return;
@@ -89,6 +103,7 @@ final class CairnStateMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(snapshot.getTermIndex());
         state.term(snapshot.getTerm());
+        hasSnapshot = true;
         LOG.info("loaded snapshot {} (index {})", file, snapshot.getIndex());
     }
 
@@ -106,6 +121,7 @@ final class CairnStateMachine extends BaseStateMachine {
         Files.move(tmp.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         var digest = MD5FileUtil.computeAndSaveMd5ForFile(target);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), digest), last));
+        hasSnapshot = true;
         LOG.info("took snapshot {} at index {}", target.getName(), last.getIndex());
         return last.getIndex();
     }
