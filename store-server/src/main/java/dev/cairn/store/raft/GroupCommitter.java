@@ -3,10 +3,10 @@ package dev.cairn.store.raft;
 import dev.cairn.store.state.Command;
 import dev.cairn.store.state.CommandCodec;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
