@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Every benchmark of BENCHMARKS.md in one run (about 13 minutes): builds the server and the harness,
+# Every benchmark of BENCHMARKS.md in one run (about 17 minutes): builds the server and the harness,
 # installs etcd and wrk when missing (Debian packages etcd-server, wrk), then runs
 #   kv        dev.cairn.bench.KvBenchmark: Cairn vs etcd 3.4, KV PUT/GET and blocking-query fan-out (~4 min)
 #   registry  dev.cairn.bench.RegistryBenchmark: agent registrations/s, health/service GET/s (~1.5 min)
 #   render    dev.cairn.bench.RenderBenchmark (JMH): haproxy template over 1,000 instances (~30 s)
-#   daemon    dev.cairn.bench.DaemonBenchmark: KV write / registration -> file -> command, blocking queries held (~1.5 min)
+#   daemon    dev.cairn.bench.DaemonBenchmark: KV write / registration -> file -> command, blocking queries held (~5 min)
 #   registrator dev.cairn.bench.RegistratorBenchmark: docker start -> service in /v1/health/service (~30 s;
 #             needs a Docker engine on $DOCKER_HOST or /var/run/docker.sock, and busybox-static)
 #   cluster   dev.cairn.bench.ClusterBenchmark: 3 Cairn servers vs 3 etcd members, KV PUT/GET and
@@ -15,7 +15,7 @@
 # --only daemon to DaemonBenchmark (e.g. --changes 300), or with --only cluster to ClusterBenchmark
 # (e.g. --failovers 3 --etcd-failovers 0).
 # A/B test of a server change: benchmarks/run.sh --only kv --jar-b /path/to/other/cairn.jar (about 5.5 minutes).
-# A/B test of a daemon change: benchmarks/run.sh --only daemon --jar-b /path/to/other/cairn.jar (about 3 minutes).
+# A/B test of a daemon change: benchmarks/run.sh --only daemon --jar-b /path/to/other/cairn.jar (about 9 minutes).
 # Figures: stdout and benchmarks/target/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

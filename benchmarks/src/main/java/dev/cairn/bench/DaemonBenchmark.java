@@ -37,10 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  *       next change: sequential changes, each bounded by a timeout, all kinds taking turns.
  *       write→file = the harness seeing the file's new content, minus the moment before the write
  *       was sent; write→command = the command's own {@code date} stamp minus that same moment (both
- *       wall clock, epoch nanoseconds). A warm-up of changes first (the daemon is a JVM too), then
- *       the measured changes. With {@code --jar-b}, a second daemon from that jar (its own keys and
- *       services, same server; JVM options from {@code --java-opts-b}) takes its turns too: an A/B
- *       of two daemon builds in one run.</li>
+ *       wall clock, epoch nanoseconds). A warm-up of changes first, then the measured changes:
+ *       server and daemon are JVMs, and at this light load their JIT compilers were still busy
+ *       minutes in (see {@link #WARMUP_CHANGES}); the report gives the compiler threads' share of
+ *       each process's CPU during the measured changes. With {@code --jar-b}, a second daemon from
+ *       that jar (its own keys and services, same server; JVM options from {@code --java-opts-b})
+ *       takes its turns too: an A/B of two daemon builds in one run.</li>
  *   <li>Server load: a second daemon with 100 templates (a {@code -config} JSON file) over 50
  *       distinct queries (30 {@code key:}, 20 {@code service:}); once all 100 files are written,
  *       the server's {@code consul.rpc.queries_blocking} gauge (GET /v1/agent/metrics) says how
@@ -51,10 +53,21 @@ public final class DaemonBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Warm-up changes per daemon and kind of change. At this light load (a change every few ms) the
+     * JVMs' compilers are busy for minutes: after 200 changes of each kind (about 25 s) the compiler
+     * threads of the server, the daemon and this harness used 1.5-2.5 s of the two cores in every
+     * 10 s, and p99 to the command was 15-23 ms; during the 1,000 after 2,000 the compilers still
+     * took 33% of the server's CPU and 16% of the daemon's; after 5,000 (about 2.5 minutes) 5% and
+     * 0%, and p99 to the command was 8-10 ms (BENCHMARKS.md, "Template daemon"). A daemon runs for
+     * months: the warm figure is the one that describes it.
+     */
+    private static final int WARMUP_CHANGES = 5000;
+
     public static void main(String[] args) throws Exception {
         try (Bench b = new Bench(args, "DaemonBenchmark --jar cairn.jar [--jar-b other.jar] [--out FILE] [--pid-file FILE]"
                 + " [--changes 1000] [--commands shell,direct] [--java-opts-a '-Dx=y ...'] [--java-opts-b '...']"
-                + " [--warmup-changes 200] [--templates 100] [--queries 50]")) {
+                + " [--warmup-changes 5000] [--templates 100] [--queries 50]")) {
             new DaemonBenchmark().run(b);
         }
     }
@@ -113,7 +126,7 @@ public final class DaemonBenchmark {
 
     private void run(Bench b) throws Exception {
         int changes = b.intOpt("changes", 1000);
-        int warmupChanges = b.intOpt("warmup-changes", 200);
+        int warmupChanges = b.intOpt("warmup-changes", WARMUP_CHANGES);
         int templates = b.intOpt("templates", 100);
         int queries = b.intOpt("queries", 50);
         List<Command> commands = new ArrayList<>();
@@ -142,13 +155,21 @@ public final class DaemonBenchmark {
         }
         // one change of each (daemon, kind) in turn, so that a noisy moment of the shared host
         // hits them alike
+        List<ServerProcess> jvms = new ArrayList<>(List.of(s.process()));
+        daemons.forEach(d -> jvms.add(d.process()));
+        long[][] ticksBefore = null;
         for (int i = 0; i < warmupChanges + changes; i++) {
+            if (i == warmupChanges) {
+                ticksBefore = ticks(jvms);
+            }
             for (Daemon d : daemons) {
                 for (Watched w : d.watched()) {
                     change(b, s, d, w, i, i >= warmupChanges ? results.get(d.name() + "/" + w.key()) : null);
                 }
             }
         }
+        long[][] ticksAfter = ticks(jvms);
+        String compilerShares = compilerShares(jvms, ticksBefore != null ? ticksBefore : ticksAfter, ticksAfter);
         Thread.sleep(200);
         for (Daemon d : daemons) {
             for (Watched w : d.watched()) {
@@ -203,8 +224,9 @@ public final class DaemonBenchmark {
                 + "one `cairn template` daemon per build (separate processes), `wait` off, two templates per "
                 + "daemon and command: `{{key:bench/tmpl-X}}` and `{{#service:web-X}}{{Address}}:{{Port}}\\n{{/service:web-X}}` "
                 + "(`/v1/health/service/web-X`), with the command `date +%%s%%N >> STAMPS` and/or `date +%%s%%N` "
-                + "(stdout); %d sequential changes of each measured after %d warm-up changes, interleaved; load "
-                + "average %.1f at the end%n", changes, warmupChanges, Bench.loadAverage()));
+                + "(stdout); %d sequential changes of each measured after %d warm-up changes, interleaved; JIT "
+                + "compiler threads' share of each process's CPU during the measured changes: %s; load "
+                + "average %.1f at the end%n", changes, warmupChanges, compilerShares, Bench.loadAverage()));
         for (Daemon d : daemons) {
             String opts = b.opt.getOrDefault("java-opts-" + d.name(), "");
             rep.append(String.format(Locale.ROOT, "- daemon %s: %s%s%n", d.name(),
@@ -312,6 +334,21 @@ public final class DaemonBenchmark {
             }
             default -> throw new IllegalArgumentException(k.toString());
         }
+    }
+
+    private static long[][] ticks(List<ServerProcess> jvms) {
+        return jvms.stream().map(ServerProcess::cpuTicksWithCompiler).toArray(long[][]::new);
+    }
+
+    /** "cairn 3%, daemon-a 1%": how much of each JVM's CPU its JIT compiler threads used between the two readings. */
+    private static String compilerShares(List<ServerProcess> jvms, long[][] before, long[][] after) {
+        List<String> shares = new ArrayList<>();
+        for (int j = 0; j < jvms.size(); j++) {
+            long total = after[j][0] - before[j][0];
+            long compiler = after[j][1] - before[j][1];
+            shares.add(String.format(Locale.ROOT, "%s %.0f%%", jvms.get(j).name(), 100.0 * compiler / Math.max(1, total)));
+        }
+        return String.join(", ", shares);
     }
 
     /** One measured change: write, poll the file (100 µs) until it holds the new output, then wait for the command's stamp. */
