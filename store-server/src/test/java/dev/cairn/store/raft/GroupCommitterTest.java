@@ -47,6 +47,11 @@ class GroupCommitterTest {
         p.outcomes().complete(Collections.nCopies(p.commands().size(), GroupCommitter.Outcome.ok("ok")));
     }
 
+    /** Submits {@code writes} commands named {@code name0}, {@code name1}, ... */
+    private void submit(int writes, String name) {
+        IntStream.range(0, writes).forEach(i -> committer.submit(command(name + i)));
+    }
+
     /**
      * With nothing in flight and no linger: a lone write leaves and is committed, then a batch of
      * {@code writers} writes (which waited for it) leaves and is committed.
@@ -54,7 +59,7 @@ class GroupCommitterTest {
     private void commitABatchOf(int writers) {
         int first = proposals.size();
         committer.submit(command("first"));
-        IntStream.range(0, writers).forEach(i -> committer.submit(command("w" + i)));
+        submit(writers, "w");
         commit(first);
         assertThat(proposals).hasSize(first + 2);
         assertThat(proposals.get(first + 1).commands()).hasSize(writers);
@@ -134,10 +139,6 @@ class GroupCommitterTest {
 
     /** The smallest batch after which the next one lingers. */
     private static final int N = GroupCommitter.MIN_LINGER_BATCH;
-
-    private void submit(int writes, String name) {
-        IntStream.range(0, writes).forEach(i -> committer.submit(command(name + i)));
-    }
 
     @Test
     void afterABatchOfSeveralTheNextLeavesWhenAsManyWritersAreBack() {
