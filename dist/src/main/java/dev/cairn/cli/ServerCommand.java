@@ -64,8 +64,8 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-config-dir", "--config-dir"}, paramLabel = "DIR", description = "Directory of *.json config files (repeatable).")
     List<Path> configDirs = new ArrayList<>();
 
-    /** For tests: snapshot (and compact the log) every N entries instead of every 50,000. */
-    @Option(names = {"-snapshot-threshold", "--snapshot-threshold"}, hidden = true, paramLabel = "N")
+    @Option(names = {"-snapshot-threshold", "--snapshot-threshold"}, paramLabel = "N",
+            description = "Snapshot the store and purge the log behind it every N Raft entries (default 16384).")
     Long snapshotThreshold;
 
     /** Tests only, with -snapshot-threshold: small segments so that snapshots purge the log. */
@@ -145,9 +145,6 @@ final class ServerCommand implements Callable<Integer> {
         c.bootstrap |= bootstrap;
         c.enableScriptChecks |= enableScriptChecks;
         if (snapshotThreshold != null) {
-            if (snapshotThreshold < 1) {
-                throw new UsageException("-snapshot-threshold must be at least 1, got " + snapshotThreshold);
-            }
             c.snapshotThreshold = snapshotThreshold;
         }
         if (raftSegmentSize != null) {

@@ -67,6 +67,7 @@ public final class ConfigFiles {
             case "bootstrap" -> c.bootstrap = bool(file, key, v);
             case "server" -> bool(file, key, v); // every Cairn agent is a server
             case "enable_script_checks" -> c.enableScriptChecks = bool(file, key, v);
+            case "raft_snapshot_threshold" -> c.snapshotThreshold = number(file, key, v);
             case "retry_join", "start_join" -> {
                 if (!v.isArray()) {
                     throw bad(file, key, "a list of host:port strings", v);
@@ -97,7 +98,7 @@ public final class ConfigFiles {
             });
             default -> throw new IllegalArgumentException("config file " + file + ": unknown key \"" + key
                     + "\" (known: datacenter, data_dir, node_name, bind_addr, client_addr, bootstrap_expect, "
-                    + "bootstrap, server, enable_script_checks, retry_join, start_join, ports, limits)");
+                    + "bootstrap, server, enable_script_checks, raft_snapshot_threshold, retry_join, start_join, ports, limits)");
         }
     }
 

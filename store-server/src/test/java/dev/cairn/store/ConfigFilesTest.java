@@ -19,7 +19,8 @@ class ConfigFilesTest {
     void readsConsulStyleKeysAndLaterFilesWin() throws Exception {
         Files.writeString(dir.resolve("a.json"), """
                 {"datacenter": "east", "data_dir": "/var/lib/cairn", "node_name": "n1",
-                 "ports": {"http": 8501, "server": 8301, "dns": -1}, "limits": {"kv_max_value_size": 1024}}
+                 "ports": {"http": 8501, "server": 8301, "dns": -1}, "limits": {"kv_max_value_size": 1024},
+                 "raft_snapshot_threshold": 4096}
                 """);
         Files.writeString(dir.resolve("b.json"), "{\"node_name\": \"n2\"}");
         Files.writeString(dir.resolve("ignored.txt"), "not json");
@@ -36,6 +37,7 @@ class ConfigFilesTest {
         assertThat(c.raftPort).isEqualTo(8301);
         assertThat(c.dnsPort).isEqualTo(-1);
         assertThat(c.maxValueBytes).isEqualTo(1024);
+        assertThat(c.snapshotThreshold).isEqualTo(4096);
     }
 
     @Test
@@ -63,5 +65,9 @@ class ConfigFilesTest {
         c.dev = true;
         c.httpPort = 70000;
         assertThatThrownBy(c::validate).hasMessageContaining("-http-port").hasMessageContaining("70000");
+
+        c.httpPort = 8500;
+        c.snapshotThreshold = 0;
+        assertThatThrownBy(c::validate).hasMessageContaining("raft_snapshot_threshold").hasMessageContaining("got 0");
     }
 }
