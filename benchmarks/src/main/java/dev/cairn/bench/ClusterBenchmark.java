@@ -54,6 +54,10 @@ public final class ClusterBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+    /** Seconds of load between two looks at the JIT compiler threads during the warm-up. */
+    private static final int WARM_UP_CHUNK = 5;
+    /** At most this many PUT/GET turns after the warm-up (see {@link #alternate}). */
+    private static final int MAX_TURNS = 8;
 
     /** One server of a cluster; after a kill -9 and a restart, {@code process} is the new one. */
     private static final class Member {
@@ -197,12 +201,8 @@ public final class ClusterBenchmark {
             long t = System.nanoTime();
             Preload.run(awaitLeader(c, Duration.ofSeconds(30)).httpPort, Preload.kvPuts(c.etcd(), keys, valueBytes), 64, 120);
             Bench.log(String.format(Locale.ROOT, "%s: %d keys written in %.1f s", c.name(), keys, (System.nanoTime() - t) / 1e9));
-            String first = warmUp(c, "put", spread, 10) + " PUT + " + warmUp(c, "get", spread, 10) + " GET";
-            // Compiled PUT code does not survive the GET warm-up as it is: the first PUT run after it
-            // recompiled (JIT 12% of the servers' CPU, 136 us/PUT, then 116, 117, 108 us in the next runs;
-            // BENCHMARKS.md, "Round 1"). So a second pass of each, until the compilers are quiet again.
-            warmedUp.add(c.name() + " " + first + (c.etcd() ? ""
-                    : ", again " + warmUp(c, "put", spread, 5) + " PUT + " + warmUp(c, "get", spread, 5) + " GET"));
+            String first = warmUp(c, "put", spread) + " PUT + " + warmUp(c, "get", spread) + " GET";
+            warmedUp.add(c.name() + " " + first + (c.etcd() ? "" : ", then " + alternate(c, spread)));
         }
         List<Run> runs = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -297,11 +297,11 @@ public final class ClusterBenchmark {
      * Cairn's JVMs keep compiling for 30-60 s of load on a quiet host (BENCHMARKS.md, "JIT") and for
      * about two minutes of spread PUT with three JVMs sharing two cores (their C2 threads still took
      * a third of the servers' CPU after 60 s, and stopped at 110-130 s): so Cairn gets 5 s runs until its JIT
-     * compiler threads used under 10% of its servers' CPU in the last one (at least {@code minSeconds}, at most
+     * compiler threads used under 10% of its servers' CPU in the last one (at least 10 s, at most
      * --jit-warmup, GETs a third of that). etcd is compiled ahead of time: a fixed --etcd-warmup s of
      * PUT (a third of it of GET); a shorter warm-up can only help it (its database keeps every revision).
      */
-    private String warmUp(Cluster c, String op, List<Wrk> spread, int minSeconds) throws Exception {
+    private String warmUp(Cluster c, String op, List<Wrk> spread) throws Exception {
         int max = Math.max(1, c.etcd() ? etcdWarmup : jitWarmup);
         if (op.equals("get")) {
             max = Math.max(1, max / 3);
@@ -310,25 +310,50 @@ public final class ClusterBenchmark {
             Wrk.runTogether(spread, urls(c.members()), max, wrkArgs(c, op));
             return max + " s";
         }
-        int chunk = 5;
         int done = 0;
         double share = Double.NaN;
         while (done < max) {
-            long[] before = compilerTicks(c);
-            int run = Math.min(chunk, max - done);
-            Wrk.Result r = Wrk.runTogether(spread, urls(c.members()), run, wrkArgs(c, op)).stream()
-                    .reduce((x, y) -> x).orElseThrow();
+            int run = Math.min(WARM_UP_CHUNK, max - done);
             done += run;
-            long[] after = compilerTicks(c);
-            share = (double) (after[1] - before[1]) / Math.max(1, after[0] - before[0]);
-            Bench.log(String.format(Locale.ROOT, "%s warm-up %s: %d s, JIT compiler threads %.0f%% of the servers' CPU "
-                    + "in the last %d s (first server %.0f/s)", c.name(), op.toUpperCase(Locale.ROOT), done, share * 100, run,
-                    r.perSecond()));
-            if (done >= minSeconds && share < 0.10) {
+            share = warmUpChunk(c, op, spread, run, done + " s");
+            if (done >= 10 && share < 0.10) {
                 break;
             }
         }
         return String.format(Locale.ROOT, "%d s (JIT %.0f%% of CPU at the end)", done, share * 100);
+    }
+
+    /**
+     * PUT and GET in turns, {@link #WARM_UP_CHUNK} s each, until going from GETs back to PUTs no
+     * longer wakes Cairn's compilers (under 5% of the servers' CPU in the PUT turn; at least 2 turns,
+     * at most {@link #MAX_TURNS}). The measured rounds switch between PUT and GET too, and each
+     * switch made the JVMs compile the code of the other op again: by hand, the PUT turns after a GET
+     * turn had the JIT at 12, 9, 9, 4, 3, 5% and cost 120, 123, 121, 117, 104, 101 us per PUT
+     * (BENCHMARKS.md, "Round 1"). A real workload mixes reads and writes all the time.
+     */
+    private String alternate(Cluster c, List<Wrk> spread) throws Exception {
+        int turns = 0;
+        double putShare;
+        do {
+            turns++;
+            putShare = warmUpChunk(c, "put", spread, WARM_UP_CHUNK, "turn " + turns);
+            warmUpChunk(c, "get", spread, WARM_UP_CHUNK, "turn " + turns);
+        } while (turns < MAX_TURNS && (turns < 2 || putShare >= 0.05));
+        return String.format(Locale.ROOT, "%d turns of %d s PUT + %d s GET (JIT %.0f%% of CPU in the last PUT turn)",
+                turns, WARM_UP_CHUNK, WARM_UP_CHUNK, putShare * 100);
+    }
+
+    /** One stretch of spread load of {@code op}; returns the JIT compiler threads' share of the servers' CPU in it. */
+    private double warmUpChunk(Cluster c, String op, List<Wrk> spread, int seconds, String label) throws Exception {
+        long[] before = compilerTicks(c);
+        Wrk.Result r = Wrk.runTogether(spread, urls(c.members()), seconds, wrkArgs(c, op)).stream()
+                .reduce((x, y) -> x).orElseThrow();
+        long[] after = compilerTicks(c);
+        double share = (double) (after[1] - before[1]) / Math.max(1, after[0] - before[0]);
+        Bench.log(String.format(Locale.ROOT, "%s warm-up %s: %s, JIT compiler threads %.0f%% of the servers' CPU "
+                + "in the last %d s (first server %.0f/s)", c.name(), op.toUpperCase(Locale.ROOT), label, share * 100, seconds,
+                r.perSecond()));
+        return share;
     }
 
     private static long[] compilerTicks(Cluster c) {
