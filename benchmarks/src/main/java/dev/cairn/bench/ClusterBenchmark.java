@@ -348,12 +348,16 @@ public final class ClusterBenchmark {
         long[] before = compilerTicks(c);
         Wrk.Result r = Wrk.runTogether(spread, urls(c.members()), seconds, wrkArgs(c, op)).stream()
                 .reduce((x, y) -> x).orElseThrow();
-        long[] after = compilerTicks(c);
-        double share = (double) (after[1] - before[1]) / Math.max(1, after[0] - before[0]);
+        double share = jitShare(before, compilerTicks(c));
         Bench.log(String.format(Locale.ROOT, "%s warm-up %s: %s, JIT compiler threads %.0f%% of the servers' CPU "
                 + "in the last %d s (first server %.0f/s)", c.name(), op.toUpperCase(Locale.ROOT), label, share * 100, seconds,
                 r.perSecond()));
         return share;
+    }
+
+    /** The compiler threads' share of the CPU between two {@link #compilerTicks} readings. */
+    private static double jitShare(long[] before, long[] after) {
+        return (double) (after[1] - before[1]) / Math.max(1, after[0] - before[0]);
     }
 
     private static long[] compilerTicks(Cluster c) {
@@ -379,9 +383,8 @@ public final class ClusterBenchmark {
         long[] ticks = compilerTicks(c);
         List<Wrk.Result> results = Wrk.runTogether(wrk, urls(targets), measured, wrkArgs(c, op));
         long requests = results.stream().mapToLong(Wrk.Result::requests).sum();
-        long[] ticksAfter = compilerTicks(c);
         // etcd has no JIT: its "compiler threads" are none, and its share stays NaN
-        double jit = c.etcd() ? Double.NaN : (double) (ticksAfter[1] - ticks[1]) / Math.max(1, ticksAfter[0] - ticks[0]);
+        double jit = c.etcd() ? Double.NaN : jitShare(ticks, compilerTicks(c));
         Run r = new Run(c.name(), op, round, targets.size() == 1, servers, results,
                 (cpuNanos(c) - cpu) / 1e3 / Math.max(1, requests), jit);
         Member after = awaitLeader(c, Duration.ofSeconds(30));
